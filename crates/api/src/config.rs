@@ -1,0 +1,247 @@
+//! Layered configuration: built-in defaults, then `config/default.toml`, then
+//! `config/$TERRAIN_ENV.toml`, then `TERRAIN__SECTION__KEY` environment variables. Checked once
+//! at start, so a bad value stops the process with the key's name instead of failing later.
+
+use std::{net::SocketAddr, time::Duration};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use terrain_persistence::{ConnectSettings, Engine};
+
+/// Every setting of the service.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// HTTP server.
+    #[serde(default)]
+    pub server: ServerSettings,
+    /// Database connection.
+    #[serde(default)]
+    pub database: DatabaseSettings,
+    /// Tokens.
+    #[serde(default)]
+    pub auth: AuthSettings,
+    /// Logs.
+    #[serde(default)]
+    pub log: LogSettings,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// A request that takes longer is answered 503.
+    pub request_timeout_secs: u64,
+    /// Origins allowed by CORS; empty means no cross-origin access.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            request_timeout_secs: 30,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// Database settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// `sqlite://data/terrain.db` (the default) or `postgres://…`.
+    pub url: String,
+    /// Size of the connection pool.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before answering 503.
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: "sqlite://data/terrain.db".to_owned(),
+            max_connections: 8,
+            acquire_timeout_ms: 3000,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// What the storage layer needs to connect.
+    pub fn connect_settings(&self) -> ConnectSettings {
+        ConnectSettings {
+            url: self.url.clone(),
+            max_connections: self.max_connections,
+            acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
+        }
+    }
+}
+
+/// Token settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// HS256 signing secret, at least 32 bytes. Without one a random secret is drawn at start.
+    pub jwt_secret: Option<SecretString>,
+    /// `iss` claim of issued tokens.
+    pub issuer: String,
+    /// `aud` claim of issued tokens.
+    pub audience: String,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            jwt_secret: None,
+            issuer: "terrain".to_owned(),
+            audience: "terrain-api".to_owned(),
+        }
+    }
+}
+
+/// Log settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `pretty` for people, `json` for log collectors.
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `terrain_api=debug,info`; `RUST_LOG` overrides it.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            format: LogFormat::Pretty,
+            filter: "info".to_owned(),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// A configuration that cannot be used, with the key at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A file or variable could not be read or has the wrong type.
+    #[error("{0}")]
+    Load(String),
+    /// A value has the right type but is not acceptable.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// The dotted key, e.g. `auth.jwt_secret`.
+        key: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// The minimum length of the signing secret, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    /// Reads the layers from the working directory and the environment, then checks them.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first key at fault.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let environment = std::env::var("TERRAIN_ENV").unwrap_or_else(|_| "development".into());
+        let settings: Settings = Figment::new()
+            .merge(Toml::file("config/default.toml"))
+            .merge(Toml::file(format!("config/{environment}.toml")))
+            .merge(Env::prefixed("TERRAIN__").split("__"))
+            .extract()
+            .map_err(|e| ConfigError::Load(one_line(&e)))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks values that parse but cannot work.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if Engine::of_url(&self.database.url).is_none() {
+            return Err(ConfigError::Invalid {
+                key: "database.url",
+                message: "must start with sqlite: or postgres://".into(),
+            });
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                key: "database.max_connections",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.database.acquire_timeout_ms == 0 {
+            return Err(ConfigError::Invalid {
+                key: "database.acquire_timeout_ms",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.server.request_timeout_secs == 0 {
+            return Err(ConfigError::Invalid {
+                key: "server.request_timeout_secs",
+                message: "must be at least 1".into(),
+            });
+        }
+        if let Some(secret) = &self.auth.jwt_secret
+            && secret.expose_secret().len() < MIN_SECRET_BYTES
+        {
+            return Err(ConfigError::Invalid {
+                key: "auth.jwt_secret",
+                message: format!("must be at least {MIN_SECRET_BYTES} bytes long"),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn one_line(error: &figment::Error) -> String {
+    error.to_string().replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_configuration_at_all_serves_sqlite_on_localhost_8080() {
+        let settings = Settings::default();
+        assert_eq!(settings.server.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.database.url, "sqlite://data/terrain.db");
+        assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_with_its_key() {
+        let mut settings = Settings::default();
+        settings.auth.jwt_secret = Some(SecretString::from("too short"));
+        let error = settings.validate().expect_err("short secret");
+        assert!(error.to_string().starts_with("auth.jwt_secret:"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_database_scheme_is_refused_with_its_key() {
+        let mut settings = Settings::default();
+        settings.database.url = "mysql://localhost/terrain".into();
+        let error = settings.validate().expect_err("mysql");
+        assert!(error.to_string().starts_with("database.url:"), "{error}");
+    }
+}

@@ -1,0 +1,4 @@
+//! Request and response bodies, kept apart from storage entities. Responses are built from
+//! domain values with `From`; requests become domain values through `TryFrom`.
+
+pub mod reference;

@@ -1,0 +1,76 @@
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, Request},
+    http::header,
+};
+use serde::de::DeserializeOwned;
+
+use super::field_path;
+use crate::error::{ApiError, FieldError};
+
+/// A JSON body. Syntax errors answer 400, a missing or foreign content type 415, a body over
+/// the limit 413, and a body of the wrong shape (unknown field, wrong type, missing field) 422
+/// naming the field.
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(&request) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest("Le corps de la requête n'a pas pu être lu.".into())
+            }
+        })?;
+        parse(&bytes).map(ApiJson)
+    }
+}
+
+fn is_json(request: &Request) -> bool {
+    let Some(content_type) = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses a JSON document into `T`, sorting errors into 400 (not JSON) and 422 (wrong shape).
+///
+/// # Errors
+/// [`ApiError::BadRequest`] or [`ApiError::Validation`].
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let field = field_path(e.path());
+        let inner = e.into_inner();
+        if inner.is_data() {
+            ApiError::Validation(vec![FieldError::new(field, inner.to_string())])
+        } else {
+            ApiError::BadRequest(format!("JSON invalide : {inner}"))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(format!("JSON invalide : {e}")))?;
+    Ok(value)
+}

@@ -1,0 +1,14 @@
+//! Terrain's HTTP API: routers per resource, extractors, DTOs, the problem+json error type,
+//! OpenAPI, configuration, telemetry, and the `terrain` command line.
+
+pub mod cli;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,5 @@
+//! The `terrain` binary.
+
+fn main() -> std::process::ExitCode {
+    terrain_api::cli::main()
+}

@@ -1,0 +1,106 @@
+//! `/territories`: the tree région → académie → département.
+
+use axum::{Json, extract::State, http::Uri};
+use serde::Deserialize;
+use terrain_domain::TerritoryId;
+use terrain_persistence::repo::reference::{self, TerritoryFilter};
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    dto::reference::{Level, TerritoryDetail, TerritoryView},
+    error::{ApiError, Problem},
+    extract::{ApiPath, ApiQuery},
+    pagination::{self, Cursor, Listed, Page},
+    state::AppState,
+};
+
+const LIST: &str = "territories";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_territories))
+        .routes(routes!(get_territory))
+}
+
+/// Filters and pagination of the territory list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// Only this level.
+    kind: Option<Level>,
+    /// Only the direct children of this territory (`kind:code`).
+    parent: Option<String>,
+    /// Items per page, 1–100 (default 20).
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Territories, from the country down, then by identifier.
+#[utoipa::path(get, path = "/territories", tag = "reference", params(ListQuery),
+    responses(
+        (status = 200, description = "Les territoires.", body = Page<TerritoryView>),
+        (status = 422, description = "Filtre invalide.", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
+async fn list_territories(
+    State(state): State<AppState>,
+    uri: Uri,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Listed<TerritoryView>, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let parent = query
+        .parent
+        .map(|p| TerritoryId::parse(&p).map_err(|e| ApiError::invalid("parent", e.to_string())))
+        .transpose()?;
+    let after = query
+        .cursor
+        .map(|c| {
+            let key = Cursor::decode(LIST, &c)?;
+            TerritoryId::parse(&key).map_err(|_| ApiError::invalid("cursor", "curseur invalide"))
+        })
+        .transpose()?;
+    let filter = TerritoryFilter {
+        kind: query.kind.map(Into::into),
+        parent,
+    };
+    let page =
+        reference::list_territories(state.db.reader(), &filter, after.as_ref(), limit).await?;
+    let next = page
+        .more
+        .then(|| {
+            page.items
+                .last()
+                .map(|t| Cursor::new(LIST, t.id().as_str()))
+        })
+        .flatten();
+    Ok(Listed::new(
+        page.items.into_iter().map(Into::into).collect(),
+        next,
+        &uri,
+    ))
+}
+
+/// One territory, with its ancestors and its children.
+#[utoipa::path(get, path = "/territories/{id}", tag = "reference",
+    params(("id" = String, Path, description = "Identifiant kind:code", example = "department:2A")),
+    responses(
+        (status = 200, description = "Le territoire.", body = TerritoryDetail),
+        (status = 404, description = "Territoire inconnu.", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
+async fn get_territory(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<TerritoryDetail>, ApiError> {
+    let id = TerritoryId::parse(&id).map_err(|_| ApiError::NotFound)?;
+    let conn = state.db.reader();
+    let territory = reference::find_territory(conn, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let ancestors = reference::ancestors(conn, &territory).await?;
+    let children = reference::children(conn, &id).await?;
+    Ok(Json(TerritoryDetail::new(territory, ancestors, children)))
+}

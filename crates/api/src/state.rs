@@ -1,0 +1,20 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use terrain_persistence::Database;
+
+use crate::config::Settings;
+
+/// Shared, cheap to clone: the database handle, the settings and the metrics recorder. The
+/// service keeps no other state, so any number of instances can serve the same database.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Database,
+    /// The settings the service started with.
+    pub settings: Arc<Settings>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}

@@ -1,0 +1,10 @@
+//! The language of Terrain: values that exist only when valid, the status and stage machines
+//! as pure functions, and who may do what. Nothing here performs I/O.
+
+pub mod programme;
+pub mod reference;
+pub mod territory;
+
+pub use programme::{ProgrammeCode, ProgrammeCodeError, ThemeCode};
+pub use reference::{Programme, Territory, Theme};
+pub use territory::{TerritoryId, TerritoryIdError, TerritoryKind, TerritoryPath};

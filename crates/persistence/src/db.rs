@@ -1,0 +1,192 @@
+//! Connections: one pool on PostgreSQL; on SQLite a reader pool and a single writer connection,
+//! so that writers queue inside the service instead of failing with "database is locked".
+
+use std::{path::Path, time::Duration};
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+use terrain_migrations::{Migrator, MigratorTrait};
+
+use crate::StoreError;
+
+/// The database engine behind a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// An embedded SQLite file: the default for one machine.
+    Sqlite,
+    /// PostgreSQL: the production engine.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a URL selects, if any.
+    pub fn of_url(url: &str) -> Option<Engine> {
+        if url.starts_with("sqlite:") {
+            Some(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Engine::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct ConnectSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: String,
+    /// Connections in the (reader) pool.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the database counts as unavailable.
+    pub acquire_timeout: Duration,
+}
+
+/// The service's handle on its database.
+#[derive(Debug, Clone)]
+pub struct Database {
+    engine: Engine,
+    reader: DatabaseConnection,
+    writer: DatabaseConnection,
+}
+
+impl Database {
+    /// Connects, creating the SQLite file and its directory when missing.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the database cannot be reached.
+    pub async fn connect(settings: &ConnectSettings) -> Result<Self, StoreError> {
+        let engine = Engine::of_url(&settings.url).ok_or_else(|| {
+            StoreError::Other(sea_orm::DbErr::Custom(
+                "database.url must start with sqlite: or postgres://".into(),
+            ))
+        })?;
+        match engine {
+            Engine::Sqlite => {
+                create_sqlite_directory(&settings.url);
+                let writer = sea_orm::Database::connect(sqlite_options(settings, 1)).await?;
+                let reader = sea_orm::Database::connect(sqlite_options(
+                    settings,
+                    settings.max_connections.max(1),
+                ))
+                .await?;
+                Ok(Database {
+                    engine,
+                    reader,
+                    writer,
+                })
+            }
+            Engine::Postgres => {
+                let mut options = ConnectOptions::new(settings.url.clone());
+                options
+                    .max_connections(settings.max_connections.max(1))
+                    .min_connections(0)
+                    .acquire_timeout(settings.acquire_timeout)
+                    .connect_timeout(settings.acquire_timeout)
+                    .sqlx_logging(false);
+                let pool = sea_orm::Database::connect(options).await?;
+                Ok(Database {
+                    engine,
+                    reader: pool.clone(),
+                    writer: pool,
+                })
+            }
+        }
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// # Errors
+    /// When a migration fails; nothing of that migration is kept on PostgreSQL.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.writer, None).await?;
+        Ok(())
+    }
+
+    /// The engine in use.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The backend, for building statements by hand.
+    pub fn backend(&self) -> DbBackend {
+        self.reader.get_database_backend()
+    }
+
+    /// A connection for reads.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.reader
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so a transaction never fails halfway because another wrote first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when no connection can be had in time.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: (self.engine == Engine::Sqlite)
+                .then_some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        Ok(self.writer.begin_with_options(options).await?)
+    }
+
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when it does not.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.reader.execute_unprepared("SELECT 1").await?;
+        if self.engine == Engine::Sqlite {
+            self.writer.execute_unprepared("SELECT 1").await?;
+        }
+        Ok(())
+    }
+
+    /// Closes every connection (at shutdown, or to simulate an outage in tests).
+    ///
+    /// # Errors
+    /// When a connection fails to close cleanly.
+    pub async fn close(&self) -> Result<(), StoreError> {
+        self.reader.close_by_ref().await?;
+        self.writer.close_by_ref().await?;
+        Ok(())
+    }
+}
+
+fn sqlite_options(settings: &ConnectSettings, connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(settings.url.clone());
+    options
+        .max_connections(connections)
+        .min_connections(1)
+        .acquire_timeout(settings.acquire_timeout)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    options
+}
+
+fn create_sqlite_directory(url: &str) {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return;
+    }
+    if let Some(parent) = Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        // A failure here shows up, with a clearer message, when the file is opened.
+        let _ = std::fs::create_dir_all(parent);
+    }
+}

@@ -1,0 +1,6 @@
+//! sea-orm entities, one module per table. They mirror the migrations and never leave this
+//! crate: repositories turn them into domain types.
+
+pub mod programme;
+pub mod programme_theme;
+pub mod territory;

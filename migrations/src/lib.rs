@@ -1,0 +1,22 @@
+//! Terrain's schema and reference data. Migrations are the only way the schema changes; each
+//! file holds one change and runs unchanged on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_reference_tables;
+mod m20261124_000002_reference_data;
+
+/// Every migration of the service, oldest first.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_reference_tables::Migration),
+            Box::new(m20261124_000002_reference_data::Migration),
+        ]
+    }
+}
