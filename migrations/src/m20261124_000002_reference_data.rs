@@ -91,7 +91,7 @@ impl MigrationTrait for Migration {
                     name.into(),
                     domain.into(),
                     level.into(),
-                    Expr::current_timestamp().into(),
+                    Expr::current_timestamp(),
                 ])
                 .to_owned();
             manager.exec_stmt(insert).await?;

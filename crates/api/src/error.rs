@@ -161,9 +161,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         match &self {
-            ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            ApiError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+            }
             ApiError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, cause = ?cause, "database unavailable");
+                tracing::warn!(error = chain(cause), "database unavailable");
             }
             _ => {}
         }
@@ -178,6 +180,18 @@ impl IntoResponse for ApiError {
         response.extensions_mut().insert(self.draft());
         response
     }
+}
+
+/// An error and its causes on one line, for the logs.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 impl ProblemDraft {

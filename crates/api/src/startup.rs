@@ -64,6 +64,11 @@ impl Application {
         })
     }
 
+    /// The database the application runs on.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
     /// The address actually bound (useful with port 0).
     ///
     /// # Errors

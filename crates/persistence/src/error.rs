@@ -36,11 +36,11 @@ impl From<DbErr> for StoreError {
 
 fn is_unavailable(err: &DbErr) -> bool {
     match err {
-        DbErr::ConnectionAcquire(_) => true,
-        DbErr::Conn(RuntimeErr::SqlxError(e))
-        | DbErr::Exec(RuntimeErr::SqlxError(e))
-        | DbErr::Query(RuntimeErr::SqlxError(e)) => is_sqlx_unavailable(e.deref()),
-        DbErr::Conn(_) => true,
+        // Whatever stops a connection from being established or handed out.
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            is_sqlx_unavailable(e.deref())
+        }
         _ => false,
     }
 }

@@ -1,1 +1,8 @@
+//! End-to-end tests: each test starts the real application on its own fresh database (SQLite by
+//! default, PostgreSQL when `TERRAIN_TEST_DATABASE_URL` is set) and drives it over HTTP.
 
+mod helpers;
+
+mod errors;
+mod operations;
+mod reference;

@@ -1,6 +1,9 @@
 //! `/programmes`: the public programmes and their themes.
 
-use axum::{Json, extract::State, http::Uri};
+use axum::{
+    Json,
+    extract::{OriginalUri, State},
+};
 use serde::Deserialize;
 use terrain_domain::ProgrammeCode;
 use terrain_persistence::repo::reference;
@@ -43,7 +46,7 @@ struct ListQuery {
     ))]
 async fn list_programmes(
     State(state): State<AppState>,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Listed<ProgrammeView>, ApiError> {
     let limit = pagination::limit(query.limit)?;

@@ -1,6 +1,9 @@
 //! `/territories`: the tree région → académie → département.
 
-use axum::{Json, extract::State, http::Uri};
+use axum::{
+    Json,
+    extract::{OriginalUri, State},
+};
 use serde::Deserialize;
 use terrain_domain::TerritoryId;
 use terrain_persistence::repo::reference::{self, TerritoryFilter};
@@ -47,7 +50,7 @@ struct ListQuery {
     ))]
 async fn list_territories(
     State(state): State<AppState>,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Listed<TerritoryView>, ApiError> {
     let limit = pagination::limit(query.limit)?;

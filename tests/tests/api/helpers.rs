@@ -1,0 +1,291 @@
+//! The `TestApp`: the real application on a fresh database, reached over HTTP.
+
+use std::time::Duration;
+
+use reqwest::{Client, Response};
+use sea_orm::{ConnectionTrait, Database as SeaDatabase};
+use secrecy::SecretString;
+use serde_json::Value;
+use terrain_api::{config::Settings, startup::Application};
+
+/// The signing secret of every test app.
+pub const TEST_SECRET: &str = "a test secret that is long enough for HS256 signing";
+
+/// A running application and the database it owns.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// A client without cookies or redirects.
+    pub client: Client,
+    /// The database this app runs on.
+    pub database: TestDatabase,
+    db: terrain_persistence::Database,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// A database created for one test and removed after it.
+pub enum TestDatabase {
+    /// A file in a temporary directory, removed with it.
+    Sqlite {
+        /// The directory holding the file.
+        _dir: tempfile::TempDir,
+        /// The connection URL.
+        url: String,
+    },
+    /// A database created on the server of `TERRAIN_TEST_DATABASE_URL`, dropped afterwards.
+    Postgres {
+        /// URL of the maintenance database used to create and drop it.
+        admin_url: String,
+        /// Its name.
+        name: String,
+        /// Its URL.
+        url: String,
+    },
+}
+
+impl TestDatabase {
+    /// A fresh, empty database on the configured engine.
+    pub async fn create() -> TestDatabase {
+        match std::env::var("TERRAIN_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let admin = SeaDatabase::connect(admin_url.as_str())
+                    .await
+                    .expect("connect to TERRAIN_TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create the test database");
+                let _ = admin.close().await;
+                let url = replace_database(&admin_url, &name);
+                TestDatabase::Postgres {
+                    admin_url,
+                    name,
+                    url,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}/terrain.db", dir.path().display());
+                TestDatabase::Sqlite { _dir: dir, url }
+            }
+        }
+    }
+
+    /// The URL the application connects to.
+    pub fn url(&self) -> &str {
+        match self {
+            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+        }
+    }
+
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDatabase::Postgres { .. })
+    }
+
+    /// Makes PostgreSQL refuse connections and closes the ones open: the database is gone.
+    pub async fn cut_off(&self) {
+        if let TestDatabase::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let admin = SeaDatabase::connect(admin_url.as_str()).await.expect("admin");
+            admin
+                .execute_unprepared(&format!(
+                    "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"
+                ))
+                .await
+                .expect("refuse connections");
+            admin
+                .execute_unprepared(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                ))
+                .await
+                .expect("terminate connections");
+            let _ = admin.close().await;
+        }
+    }
+
+    /// Lets PostgreSQL accept connections again.
+    pub async fn restore(&self) {
+        if let TestDatabase::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let admin = SeaDatabase::connect(admin_url.as_str()).await.expect("admin");
+            admin
+                .execute_unprepared(&format!(
+                    "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true"
+                ))
+                .await
+                .expect("accept connections");
+            let _ = admin.close().await;
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let admin_url = admin_url.clone();
+            let name = name.clone();
+            // Drop runs inside the test's runtime, which cannot be blocked on: use another.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async {
+                    if let Ok(admin) = SeaDatabase::connect(admin_url.as_str()).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (without_query, query) = url.split_once('?').map_or((url, None), |(u, q)| (u, Some(q)));
+    let base = without_query
+        .rsplit_once('/')
+        .map_or(without_query, |(base, _)| base);
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Settings of a test app on `database`.
+pub fn test_settings(database: &TestDatabase) -> Settings {
+    let mut settings = Settings::default();
+    settings.server.addr = "127.0.0.1:0".parse().expect("address");
+    settings.database.url = database.url().to_owned();
+    settings.database.max_connections = 4;
+    settings.database.acquire_timeout_ms = 2000;
+    settings.auth.jwt_secret = Some(SecretString::from(TEST_SECRET));
+    settings.log.filter = if std::env::var("TEST_LOG").is_ok() {
+        "debug".into()
+    } else {
+        "off".into()
+    };
+    settings
+}
+
+impl TestApp {
+    /// Starts the application on a fresh database.
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Starts the application on a fresh database, with adjusted settings.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let database = TestDatabase::create().await;
+        let mut settings = test_settings(&database);
+        adjust(&mut settings);
+        if std::env::var("TEST_LOG").is_ok() {
+            terrain_api::telemetry::init_tracing(&settings.log);
+        }
+        let application = Application::build(settings).await.expect("build the app");
+        let addr = application.local_addr().expect("address");
+        let db = application.database().clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(application.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base: format!("http://{addr}"),
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            database,
+            db,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// `GET path`, expecting 200 and JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+
+    /// Closes the application's connections, as if the database had gone away.
+    pub async fn close_database(&self) {
+        self.db.close().await.expect("close");
+    }
+
+    /// Asks the server to stop and waits until in-flight requests have finished.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.server.take() {
+            Some(server) => server.await.expect("server task"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Asserts that `response` is a problem+json of `status`, with the request id of its header,
+/// and returns the body.
+pub async fn assert_problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("x-request-id header")
+        .to_owned();
+    let body: Value = response.json().await.expect("problem body");
+    assert_eq!(body["status"], status);
+    assert_eq!(body["request_id"], request_id.as_str());
+    for key in ["type", "title", "detail", "instance"] {
+        assert!(body[key].is_string(), "problem without {key}: {body}");
+    }
+    body
+}
