@@ -1,13 +1,19 @@
 //! The `terrain` command line.
 
-use std::process::ExitCode;
+use std::{
+    io::{BufRead, IsTerminal},
+    process::ExitCode,
+};
 
-use anyhow::Context;
-use clap::{Parser, Subcommand};
-use secrecy::SecretString;
+use anyhow::{Context, anyhow, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use terrain_domain::Role;
+use terrain_persistence::Database;
 
 use crate::{
+    accounts::{self, AccountInput},
     config::Settings,
+    error::ApiError,
     startup::{Application, shutdown_signal},
     telemetry,
 };
@@ -26,13 +32,65 @@ enum Command {
     Serve,
     /// Applies pending migrations, then exits.
     Migrate,
+    /// Manages accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Creates an account, e.g. the first national administrator of a fresh install. The
+    /// password is read from standard input (`--password-stdin`) or asked at a prompt, never
+    /// taken as an argument.
+    Create(CreateUser),
+}
+
+#[derive(Debug, Args)]
+struct CreateUser {
+    /// Email address.
+    #[arg(long)]
+    email: String,
+    /// Role of the account.
+    #[arg(long, value_enum)]
+    role: RoleArg,
+    /// Restricts an administrator to one programme.
+    #[arg(long)]
+    programme: Option<String>,
+    /// Restricts an administrator to one territory subtree (`kind:code`).
+    #[arg(long)]
+    territory: Option<String>,
+    /// Name shown (default: the part of the email before `@`).
+    #[arg(long)]
+    name: Option<String>,
+    /// Reads the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Lead,
+    Admin,
+    Observer,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Lead => Role::Lead,
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Observer => Role::Observer,
+        }
+    }
 }
 
 /// Runs the command line and returns the process's exit code. Errors are printed on one line,
 /// never as a panic backtrace.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut settings = match Settings::load() {
+    let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("terrain: invalid configuration: {error}");
@@ -47,12 +105,9 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(async {
-        match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => serve(&mut settings).await,
-            Command::Migrate => migrate(&settings).await,
-        }
-    });
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let outcome = runtime.block_on(run(cli, &settings, &mut stdin.lock(), interactive));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -62,14 +117,84 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn serve(settings: &mut Settings) -> anyhow::Result<()> {
-    if settings.auth.jwt_secret.is_none() {
-        tracing::warn!(
-            "no auth.jwt_secret configured (TERRAIN__AUTH__JWT_SECRET): using a random secret; \
-             tokens will not survive a restart"
-        );
-        settings.auth.jwt_secret = Some(random_secret());
+/// Runs one command. `input` is where `--password-stdin` reads from; `interactive` says whether
+/// a password prompt may be shown instead.
+///
+/// # Errors
+/// Whatever stops the command, to be printed on one line.
+pub async fn run(
+    cli: Cli,
+    settings: &Settings,
+    input: &mut dyn BufRead,
+    interactive: bool,
+) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => migrate(settings).await.map(|_| ()),
+        Command::User {
+            command: UserCommand::Create(args),
+        } => create_user(settings, args, input, interactive).await,
     }
+}
+
+async fn create_user(
+    settings: &Settings,
+    args: CreateUser,
+    input: &mut dyn BufRead,
+    interactive: bool,
+) -> anyhow::Result<()> {
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        input
+            .read_line(&mut line)
+            .context("cannot read the password")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    } else if interactive {
+        let first = rpassword::prompt_password("Mot de passe : ")?;
+        let again = rpassword::prompt_password("Confirmez le mot de passe : ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    } else {
+        bail!("no terminal to ask the password: pass it on standard input with --password-stdin");
+    };
+    let db = migrate(settings).await?;
+    let display_name = args
+        .name
+        .unwrap_or_else(|| args.email.split('@').next().unwrap_or_default().to_owned());
+    let input = AccountInput {
+        email: args.email,
+        password,
+        display_name,
+        role: args.role.into(),
+        programme: args.programme,
+        territory: args.territory,
+    };
+    let user = accounts::create_account(&db, input)
+        .await
+        .map_err(describe)?;
+    println!("created {} {} ({})", user.role, user.email, user.id);
+    Ok(())
+}
+
+/// An API error as one line for a terminal.
+fn describe(error: ApiError) -> anyhow::Error {
+    match error {
+        ApiError::Validation(errors) => anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ApiError::Conflict(detail) => anyhow!(detail),
+        other => anyhow!(other),
+    }
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let application = Application::build(settings.clone()).await?;
     let addr = application.local_addr().context("no local address")?;
     tracing::info!(%addr, "Terrain is serving on http://{addr}/");
@@ -78,17 +203,11 @@ async fn serve(settings: &mut Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let db = terrain_persistence::Database::connect(&settings.database.connect_settings())
+async fn migrate(settings: &Settings) -> anyhow::Result<Database> {
+    let db = Database::connect(&settings.database.connect_settings())
         .await
         .context("cannot connect to the database")?;
     db.migrate().await.context("cannot migrate the database")?;
     tracing::info!("migrations applied");
-    Ok(())
-}
-
-fn random_secret() -> SecretString {
-    use rand::Rng as _;
-    let bytes: [u8; 32] = rand::rng().random();
-    SecretString::from(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    Ok(db)
 }

@@ -95,6 +95,10 @@ pub struct AuthSettings {
     pub issuer: String,
     /// `aud` claim of issued tokens.
     pub audience: String,
+    /// Login, registration and refresh attempts allowed per client address and minute.
+    pub rate_limit_per_minute: u32,
+    /// Attempts allowed in a burst before the per-minute rate applies.
+    pub rate_limit_burst: u32,
 }
 
 impl Default for AuthSettings {
@@ -103,6 +107,8 @@ impl Default for AuthSettings {
             jwt_secret: None,
             issuer: "terrain".to_owned(),
             audience: "terrain-api".to_owned(),
+            rate_limit_per_minute: 30,
+            rate_limit_burst: 10,
         }
     }
 }
@@ -199,6 +205,12 @@ impl Settings {
             return Err(ConfigError::Invalid {
                 key: "server.request_timeout_secs",
                 message: "must be at least 1".into(),
+            });
+        }
+        if self.auth.rate_limit_per_minute == 0 || self.auth.rate_limit_burst == 0 {
+            return Err(ConfigError::Invalid {
+                key: "auth.rate_limit_per_minute",
+                message: "the rate and the burst must be at least 1".into(),
             });
         }
         if let Some(secret) = &self.auth.jwt_secret

@@ -1,6 +1,8 @@
 //! Terrain's HTTP API: routers per resource, extractors, DTOs, the problem+json error type,
 //! OpenAPI, configuration, telemetry, and the `terrain` command line.
 
+pub mod accounts;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod dto;

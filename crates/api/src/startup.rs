@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
+    auth::TokenKeys,
     config::Settings,
     error::{self, render_problems},
     openapi::{ApiDoc, CommonErrors},
@@ -44,7 +45,15 @@ impl Application {
     ///
     /// # Errors
     /// When the database cannot be reached or migrated, or the address cannot be bound.
-    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
+        let secret = settings.auth.jwt_secret.clone().unwrap_or_else(|| {
+            tracing::warn!(
+                "no auth.jwt_secret configured (TERRAIN__AUTH__JWT_SECRET): using a random \
+                 secret; tokens will not survive a restart"
+            );
+            random_secret()
+        });
+        settings.auth.jwt_secret = Some(secret.clone());
         let db = Database::connect(&settings.database.connect_settings())
             .await
             .context("cannot connect to the database")?;
@@ -53,6 +62,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.server.addr))?;
         let state = AppState {
+            keys: TokenKeys::new(&settings.auth, &secret),
             db: db.clone(),
             settings: Arc::new(settings),
             metrics: telemetry::metrics_handle(),
@@ -99,7 +109,7 @@ impl Application {
 
 /// The router with every route and middleware, for a given state.
 pub fn router(state: AppState) -> Router {
-    let (api, mut openapi) = routes::router().split_for_parts();
+    let (api, mut openapi) = routes::router(&state.settings).split_for_parts();
     let mut document = ApiDoc::openapi();
     document.merge(std::mem::take(&mut openapi));
     CommonErrors.modify(&mut document);
@@ -110,7 +120,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .route_layer(middleware::from_fn(telemetry::track_metrics))
         .with_state(state);
+    with_middleware(app, &settings)
+}
 
+/// Wraps routes in the service's middleware: request ids, tracing, compression, problem
+/// rendering, panic recovery, CORS, timeout and body limit.
+pub fn with_middleware(app: Router, settings: &Settings) -> Router {
     app.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
@@ -166,4 +181,58 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown requested: finishing in-flight requests");
+}
+
+fn random_secret() -> secrecy::SecretString {
+    use rand::Rng as _;
+    let bytes: [u8; 32] = rand::rng().random();
+    secrecy::SecretString::from(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::Request, routing::get};
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_a_500_problem_without_internal_text() {
+        let boom = Router::new().route(
+            "/boom",
+            get(|| async {
+                if true {
+                    panic!("secret internal detail");
+                }
+                ""
+            }),
+        );
+        let app = with_middleware(boom, &Settings::default());
+        let response = app
+            .oneshot(Request::get("/boom").body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.headers().get("content-type").map(|v| v.as_bytes()),
+            Some(&b"application/problem+json"[..])
+        );
+        let request_id = response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .expect("request id");
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let problem: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(problem["status"], 500);
+        assert_eq!(problem["request_id"], request_id.as_str());
+        assert!(!String::from_utf8_lossy(&body).contains("secret internal detail"));
+    }
 }

@@ -2,11 +2,19 @@
 
 use std::time::Duration;
 
+use clap::Parser as _;
 use reqwest::{Client, Response};
 use sea_orm::{ConnectionTrait, Database as SeaDatabase};
 use secrecy::SecretString;
-use serde_json::Value;
-use terrain_api::{config::Settings, startup::Application};
+use serde_json::{Value, json};
+use terrain_api::{
+    cli::{self, Cli},
+    config::Settings,
+    startup::Application,
+};
+
+/// The password of every account made by the helpers.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// The signing secret of every test app.
 pub const TEST_SECRET: &str = "a test secret that is long enough for HS256 signing";
@@ -20,6 +28,7 @@ pub struct TestApp {
     /// The database this app runs on.
     pub database: TestDatabase,
     db: terrain_persistence::Database,
+    settings: Settings,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -91,7 +100,9 @@ impl TestDatabase {
             admin_url, name, ..
         } = self
         {
-            let admin = SeaDatabase::connect(admin_url.as_str()).await.expect("admin");
+            let admin = SeaDatabase::connect(admin_url.as_str())
+                .await
+                .expect("admin");
             admin
                 .execute_unprepared(&format!(
                     "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"
@@ -114,7 +125,9 @@ impl TestDatabase {
             admin_url, name, ..
         } = self
         {
-            let admin = SeaDatabase::connect(admin_url.as_str()).await.expect("admin");
+            let admin = SeaDatabase::connect(admin_url.as_str())
+                .await
+                .expect("admin");
             admin
                 .execute_unprepared(&format!(
                     "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true"
@@ -157,7 +170,9 @@ impl Drop for TestDatabase {
 }
 
 fn replace_database(url: &str, name: &str) -> String {
-    let (without_query, query) = url.split_once('?').map_or((url, None), |(u, q)| (u, Some(q)));
+    let (without_query, query) = url
+        .split_once('?')
+        .map_or((url, None), |(u, q)| (u, Some(q)));
     let base = without_query
         .rsplit_once('/')
         .map_or(without_query, |(base, _)| base);
@@ -175,6 +190,8 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
     settings.database.max_connections = 4;
     settings.database.acquire_timeout_ms = 2000;
     settings.auth.jwt_secret = Some(SecretString::from(TEST_SECRET));
+    settings.auth.rate_limit_burst = 100_000;
+    settings.auth.rate_limit_per_minute = 100_000;
     settings.log.filter = if std::env::var("TEST_LOG").is_ok() {
         "debug".into()
     } else {
@@ -197,7 +214,9 @@ impl TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             terrain_api::telemetry::init_tracing(&settings.log);
         }
-        let application = Application::build(settings).await.expect("build the app");
+        let application = Application::build(settings.clone())
+            .await
+            .expect("build the app");
         let addr = application.local_addr().expect("address");
         let db = application.database().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -213,6 +232,7 @@ impl TestApp {
                 .expect("client"),
             database,
             db,
+            settings,
             shutdown: Some(tx),
             server: Some(server),
         }
@@ -237,6 +257,90 @@ impl TestApp {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.json().await.expect("JSON body")
+    }
+
+    /// `POST path` with a JSON body and an optional bearer token.
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// `GET path` with a bearer token.
+    pub async fn get_as(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers a lead and logs in.
+    pub async fn lead(&self, name: &str) -> Session {
+        let email = format!("{name}@example.fr");
+        let response = self
+            .post(
+                "/api/v1/auth/register",
+                &json!({"email": email, "password": PASSWORD, "display_name": name}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), 201, "register {email}");
+        self.login(&email).await
+    }
+
+    /// Creates an account with the `terrain user create` command, then logs in. `extra` holds
+    /// further arguments such as `["--programme", "education"]`.
+    pub async fn account(&self, name: &str, role: &str, extra: &[&str]) -> Session {
+        let email = format!("{name}@example.fr");
+        let mut args = vec![
+            "terrain",
+            "user",
+            "create",
+            "--email",
+            &email,
+            "--role",
+            role,
+            "--password-stdin",
+        ];
+        args.extend_from_slice(extra);
+        self.run_cli(&args, PASSWORD).await.expect("user create");
+        self.login(&email).await
+    }
+
+    /// Runs the command line in-process against this app's database, with `stdin` as input.
+    pub async fn run_cli(&self, args: &[&str], stdin: &str) -> anyhow::Result<()> {
+        let cli = Cli::try_parse_from(args)?;
+        let mut input = std::io::Cursor::new(stdin.as_bytes().to_vec());
+        cli::run(cli, &self.settings, &mut input, false).await
+    }
+
+    /// Logs in with the helpers' password.
+    pub async fn login(&self, email: &str) -> Session {
+        let response = self
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login {email}");
+        let tokens: Value = response.json().await.expect("tokens");
+        let token = tokens["access_token"].as_str().expect("token").to_owned();
+        let me = self.get_as("/api/v1/me", &token).await;
+        let me: Value = me.json().await.expect("me");
+        Session {
+            id: me["id"].as_str().expect("id").to_owned(),
+            email: email.to_owned(),
+            token,
+            refresh_token: tokens["refresh_token"]
+                .as_str()
+                .expect("refresh")
+                .to_owned(),
+        }
     }
 
     /// Closes the application's connections, as if the database had gone away.
@@ -288,4 +392,17 @@ pub async fn assert_problem(response: Response, status: u16) -> Value {
         assert!(body[key].is_string(), "problem without {key}: {body}");
     }
     body
+}
+
+/// A signed-in account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Account id.
+    pub id: String,
+    /// Email address.
+    pub email: String,
+    /// Access token.
+    pub token: String,
+    /// Refresh token.
+    pub refresh_token: String,
 }

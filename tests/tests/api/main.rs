@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod accounts;
 mod errors;
 mod operations;
 mod reference;

@@ -82,7 +82,10 @@ async fn the_documentation_page_is_served_without_any_cdn() {
     assert_eq!(response.status(), 200);
     let page = response.text().await.expect("html");
     assert!(page.contains("swagger"), "{page}");
-    assert!(!page.contains("https://"), "the page loads something remote");
+    assert!(
+        !page.contains("https://"),
+        "the page loads something remote"
+    );
     let script = app.get("/docs/swagger-ui-bundle.js").await;
     assert_eq!(script.status(), 200);
 }

@@ -1,4 +1,5 @@
 //! Request and response bodies, kept apart from storage entities. Responses are built from
 //! domain values with `From`; requests become domain values through `TryFrom`.
 
+pub mod accounts;
 pub mod reference;

@@ -59,6 +59,10 @@ fn is_json(request: &Request) -> bool {
 /// # Errors
 /// [`ApiError::BadRequest`] or [`ApiError::Validation`].
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, so that a document that is not JSON at all is never reported as a field
+    // error of its first part.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("JSON invalide : {e}")))?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let field = field_path(e.path());
@@ -73,4 +77,44 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|e| ApiError::BadRequest(format!("JSON invalide : {e}")))?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only parsed")]
+    struct Body {
+        name: String,
+    }
+
+    #[test]
+    fn documents_that_are_not_json_are_bad_requests_and_wrong_shapes_are_422() {
+        for bad in [
+            &b"{\"name\": "[..],
+            b"not json",
+            b"{} trailing",
+            &[0xff, 0xfe],
+        ] {
+            let outcome = parse::<Body>(bad);
+            assert!(
+                matches!(outcome, Err(ApiError::BadRequest(_))),
+                "{:?}: {outcome:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // Well-formed JSON of the wrong shape, however deep, is a field error.
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        for shape in [
+            &b"{}"[..],
+            b"{\"name\": 1}",
+            b"{\"name\": \"x\", \"other\": 1}",
+            b"[]",
+            deep.as_bytes(),
+        ] {
+            assert!(matches!(parse::<Body>(shape), Err(ApiError::Validation(_))));
+        }
+    }
 }

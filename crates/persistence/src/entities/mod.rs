@@ -3,4 +3,6 @@
 
 pub mod programme;
 pub mod programme_theme;
+pub mod refresh_token;
 pub mod territory;
+pub mod user;

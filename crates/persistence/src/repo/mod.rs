@@ -1,6 +1,8 @@
 //! Repositories: functions over any connection or transaction, returning domain types.
 
 pub mod reference;
+pub mod tokens;
+pub mod users;
 
 use sea_orm::DbErr;
 

@@ -1,0 +1,356 @@
+//! Accounts: who someone is, which role they hold, and where an administrator's authority runs.
+
+use std::{fmt, str::FromStr};
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{ProgrammeCode, TerritoryPath};
+
+/// Why an email address is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("adresse électronique invalide")]
+pub struct EmailError;
+
+/// An email address, trimmed and lowercased so that uniqueness is case-insensitive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses an address of the form `local@domain.tld`.
+    ///
+    /// # Errors
+    /// [`EmailError`] when the shape is wrong or the address is longer than 254 characters.
+    pub fn parse(s: &str) -> Result<Self, EmailError> {
+        let s = s.trim().to_lowercase();
+        let (local, domain) = s.split_once('@').ok_or(EmailError)?;
+        let valid = s.len() <= 254
+            && !local.is_empty()
+            && local.len() <= 64
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        if valid { Ok(Email(s)) } else { Err(EmailError) }
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a password is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    /// Fewer than 12 characters.
+    #[error("le mot de passe doit compter au moins {min} caractères")]
+    TooShort {
+        /// The minimum.
+        min: usize,
+    },
+    /// More than 128 characters.
+    #[error("le mot de passe doit compter au plus {max} caractères")]
+    TooLong {
+        /// The maximum.
+        max: usize,
+    },
+}
+
+/// A password acceptable for a new account: 12 to 128 characters. Never displayed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// The fewest characters accepted.
+    pub const MIN: usize = 12;
+    /// The most characters accepted.
+    pub const MAX: usize = 128;
+
+    /// Checks the length, in characters.
+    ///
+    /// # Errors
+    /// [`PasswordError`] when too short or too long.
+    pub fn parse(s: &str) -> Result<Self, PasswordError> {
+        let count = s.chars().count();
+        if count < Self::MIN {
+            Err(PasswordError::TooShort { min: Self::MIN })
+        } else if count > Self::MAX {
+            Err(PasswordError::TooLong { max: Self::MAX })
+        } else {
+            Ok(Password(s.to_owned()))
+        }
+    }
+
+    /// The secret itself, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// Why a display name is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("le nom affiché doit compter de 1 à 100 caractères, sans caractère de contrôle")]
+pub struct DisplayNameError;
+
+/// The name shown for a person: 1 to 100 characters, trimmed, without control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    /// Parses a display name.
+    ///
+    /// # Errors
+    /// [`DisplayNameError`] when empty, too long or holding control characters.
+    pub fn parse(s: &str) -> Result<Self, DisplayNameError> {
+        let s = s.trim();
+        let count = s.chars().count();
+        if (1..=100).contains(&count) && !s.chars().any(char::is_control) {
+            Ok(DisplayName(s.to_owned()))
+        } else {
+            Err(DisplayNameError)
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What someone may do, before scope is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A project lead: creates and carries their own projects.
+    Lead,
+    /// An administrator: reviews and decides within a scope.
+    Admin,
+    /// A reader of everything but personal data: analysts, evaluators.
+    Observer,
+}
+
+impl Role {
+    /// The identifier used in the API and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Lead => "lead",
+            Role::Admin => "admin",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+/// The role named does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("rôle inconnu : lead, admin ou observer")]
+pub struct UnknownRole;
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "lead" => Ok(Role::Lead),
+            "admin" => Ok(Role::Admin),
+            "observer" => Ok(Role::Observer),
+            _ => Err(UnknownRole),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an administrator's authority runs: one programme and/or one territory subtree. An
+/// empty scope is national.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Only this programme, when set.
+    pub programme: Option<ProgrammeCode>,
+    /// Only this territory and what lies below it, when set.
+    pub territory: Option<TerritoryPath>,
+}
+
+impl Scope {
+    /// Whether the scope is national (no restriction at all).
+    pub fn is_national(&self) -> bool {
+        self.programme.is_none() && self.territory.is_none()
+    }
+
+    /// Whether something of `programme` located at `territory` lies inside the scope.
+    pub fn contains(&self, programme: &ProgrammeCode, territory: &TerritoryPath) -> bool {
+        self.programme.as_ref().is_none_or(|p| p == programme)
+            && self
+                .territory
+                .as_ref()
+                .is_none_or(|t| t.contains(territory))
+    }
+
+    /// Whether this scope covers all of `other` (a fund's or a sub-administrator's scope).
+    pub fn covers(&self, other: &Scope) -> bool {
+        let programme_ok = match (&self.programme, &other.programme) {
+            (None, _) => true,
+            (Some(mine), Some(theirs)) => mine == theirs,
+            (Some(_), None) => false,
+        };
+        let territory_ok = match (&self.territory, &other.territory) {
+            (None, _) => true,
+            (Some(mine), Some(theirs)) => mine.contains(theirs),
+            (Some(_), None) => false,
+        };
+        programme_ok && territory_ok
+    }
+}
+
+/// An account as the service knows it (never its password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Identifier (UUIDv7).
+    pub id: Uuid,
+    /// Normalised email address, unique.
+    pub email: Email,
+    /// Name shown to others.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Authority of an administrator; empty for other roles.
+    pub scope: Scope,
+    /// A disabled account cannot log in, and its tokens stop working.
+    pub disabled: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Someone acting on the service: what every permission check looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The account.
+    pub id: Uuid,
+    /// Its role.
+    pub role: Role,
+    /// Its scope (meaningful for administrators).
+    pub scope: Scope,
+}
+
+impl Actor {
+    /// Whether this actor is an administrator with no scope restriction.
+    pub fn is_national_admin(&self) -> bool {
+        self.role == Role::Admin && self.scope.is_national()
+    }
+
+    /// Whether this actor administers things of `programme` at `territory`.
+    pub fn administers(&self, programme: &ProgrammeCode, territory: &TerritoryPath) -> bool {
+        self.role == Role::Admin && self.scope.contains(programme, territory)
+    }
+}
+
+impl From<&User> for Actor {
+    fn from(user: &User) -> Self {
+        Actor {
+            id: user.id,
+            role: user.role,
+            scope: user.scope.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TerritoryId;
+
+    #[test]
+    fn emails_are_normalised_and_malformed_ones_refused() {
+        assert_eq!(
+            Email::parse("  Claire.Martin@Ac-Lyon.FR ").map(|e| e.to_string()),
+            Ok("claire.martin@ac-lyon.fr".to_owned())
+        );
+        for bad in [
+            "", "no-at", "@x.fr", "a@b", "a@.fr", "a b@x.fr", "a@x.fr.", "a@b@c.fr",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_12_to_128_characters_counted_as_characters() {
+        assert!(Password::parse("elevenchars").is_err());
+        assert!(Password::parse("twelve chars").is_ok());
+        assert!(Password::parse(&"é".repeat(128)).is_ok());
+        assert!(Password::parse(&"é".repeat(129)).is_err());
+        assert_eq!(
+            format!("{:?}", Password::parse("twelve chars")),
+            "Ok(Password(…))"
+        );
+    }
+
+    fn path(id: &str, region: Option<&str>, academy: Option<&str>) -> TerritoryPath {
+        let parse = |s: &str| TerritoryId::parse(s).expect("id");
+        TerritoryPath {
+            id: parse(id),
+            region: region.map(parse),
+            academy: academy.map(parse),
+        }
+    }
+
+    #[test]
+    fn a_scoped_admin_administers_only_its_programme_and_subtree() {
+        let education = ProgrammeCode::parse("education").expect("code");
+        let health = ProgrammeCode::parse("health").expect("code");
+        let lyon = path("academy:10", Some("region:84"), Some("academy:10"));
+        let rhone = path("department:69", Some("region:84"), Some("academy:10"));
+        let paris = path("department:75", Some("region:11"), Some("academy:01"));
+        let admin = Actor {
+            id: Uuid::nil(),
+            role: Role::Admin,
+            scope: Scope {
+                programme: Some(education.clone()),
+                territory: Some(lyon),
+            },
+        };
+        assert!(admin.administers(&education, &rhone));
+        assert!(!admin.administers(&health, &rhone));
+        assert!(!admin.administers(&education, &paris));
+        assert!(!admin.is_national_admin());
+        let lead = Actor {
+            role: Role::Lead,
+            scope: Scope::default(),
+            ..admin
+        };
+        assert!(!lead.administers(&education, &rhone));
+    }
+
+    #[test]
+    fn a_national_scope_covers_every_other_and_a_region_covers_its_departments_only() {
+        let region = Scope {
+            programme: None,
+            territory: Some(path("region:84", Some("region:84"), None)),
+        };
+        let department = Scope {
+            programme: None,
+            territory: Some(path("department:69", Some("region:84"), Some("academy:10"))),
+        };
+        assert!(Scope::default().covers(&region));
+        assert!(region.covers(&department));
+        assert!(!department.covers(&region));
+        assert!(!region.covers(&Scope::default()));
+    }
+}

@@ -1,0 +1,193 @@
+//! Accounts.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use terrain_domain::{DisplayName, Email, ProgrammeCode, Role, Scope, TerritoryId, User};
+use uuid::Uuid;
+
+use super::{Page, corrupt, reference};
+use crate::{StoreError, entities::user};
+
+/// An account to create; the password is already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Address, unique.
+    pub email: Email,
+    /// Name shown.
+    pub display_name: DisplayName,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+    /// Scope programme (administrators only).
+    pub scope_programme: Option<ProgrammeCode>,
+    /// Scope territory (administrators only).
+    pub scope_territory: Option<TerritoryId>,
+}
+
+/// Changes to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    /// New display name.
+    pub display_name: Option<DisplayName>,
+    /// New role.
+    pub role: Option<Role>,
+    /// New scope programme (`Some(None)` removes it).
+    pub scope_programme: Option<Option<ProgrammeCode>>,
+    /// New scope territory (`Some(None)` removes it).
+    pub scope_territory: Option<Option<TerritoryId>>,
+    /// Disable or enable.
+    pub disabled: Option<bool>,
+}
+
+/// Creates an account.
+///
+/// # Errors
+/// [`StoreError::Conflict`] when the email is taken.
+pub async fn insert(conn: &impl ConnectionTrait, new: NewUser) -> Result<User, StoreError> {
+    let now = Utc::now();
+    let model = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(new.email.as_str().to_owned()),
+        display_name: Set(new.display_name.as_str().to_owned()),
+        password_hash: Set(new.password_hash),
+        role: Set(new.role.as_str().to_owned()),
+        scope_programme: Set(new.scope_programme.map(|p| p.as_str().to_owned())),
+        scope_territory: Set(new.scope_territory.map(|t| t.as_str().to_owned())),
+        disabled: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let inserted = user::Entity::insert(model)
+        .exec_with_returning(conn)
+        .await?;
+    to_user(conn, inserted).await
+}
+
+/// One account.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>, StoreError> {
+    match user::Entity::find_by_id(id).one(conn).await? {
+        Some(model) => to_user(conn, model).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// An account and its password hash, by email, for logging in.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_credentials(
+    conn: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<(User, String)>, StoreError> {
+    let found = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(conn)
+        .await?;
+    match found {
+        Some(model) => {
+            let hash = model.password_hash.clone();
+            Ok(Some((to_user(conn, model).await?, hash)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Accounts by id (creation order), after `after`.
+///
+/// # Errors
+/// When the database fails.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    role: Option<Role>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Page<User>, StoreError> {
+    let mut query = user::Entity::find();
+    if let Some(role) = role {
+        query = query.filter(user::Column::Role.eq(role.as_str()));
+    }
+    if let Some(after) = after {
+        query = query.filter(user::Column::Id.gt(after));
+    }
+    let rows = query
+        .order_by_asc(user::Column::Id)
+        .limit(limit + 1)
+        .all(conn)
+        .await?;
+    let mut users = Vec::with_capacity(rows.len());
+    for row in rows {
+        users.push(to_user(conn, row).await?);
+    }
+    Ok(Page::from_overfetch(users, limit))
+}
+
+/// Applies `changes` to an account.
+///
+/// # Errors
+/// When the database fails.
+pub async fn update(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    changes: UserChanges,
+) -> Result<Option<User>, StoreError> {
+    let Some(current) = user::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let mut model: user::ActiveModel = current.into();
+    if let Some(name) = changes.display_name {
+        model.display_name = Set(name.as_str().to_owned());
+    }
+    if let Some(role) = changes.role {
+        model.role = Set(role.as_str().to_owned());
+    }
+    if let Some(programme) = changes.scope_programme {
+        model.scope_programme = Set(programme.map(|p| p.as_str().to_owned()));
+    }
+    if let Some(territory) = changes.scope_territory {
+        model.scope_territory = Set(territory.map(|t| t.as_str().to_owned()));
+    }
+    if let Some(disabled) = changes.disabled {
+        model.disabled = Set(disabled);
+    }
+    model.updated_at = Set(Utc::now());
+    let updated = user::Entity::update(model).exec(conn).await?;
+    to_user(conn, updated).await.map(Some)
+}
+
+async fn to_user(conn: &impl ConnectionTrait, model: user::Model) -> Result<User, StoreError> {
+    let programme = model
+        .scope_programme
+        .as_deref()
+        .map(|p| ProgrammeCode::parse(p).map_err(|_| corrupt(p)))
+        .transpose()?;
+    let territory = match model.scope_territory.as_deref() {
+        Some(id) => {
+            let id = TerritoryId::parse(id).map_err(|_| corrupt(id))?;
+            let found = reference::find_territory(conn, &id)
+                .await?
+                .ok_or_else(|| corrupt(&id))?;
+            Some(found.path)
+        }
+        None => None,
+    };
+    Ok(User {
+        id: model.id,
+        email: Email::parse(&model.email).map_err(|_| corrupt(&model.email))?,
+        role: model.role.parse().map_err(|_| corrupt(&model.role))?,
+        display_name: model.display_name,
+        scope: Scope {
+            programme,
+            territory,
+        },
+        disabled: model.disabled,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    })
+}
