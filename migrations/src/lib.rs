@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 mod m20261124_000001_reference_tables;
 mod m20261124_000002_reference_data;
 mod m20261124_000003_accounts;
+mod m20261124_000004_projects;
 
 /// Every migration of the service, oldest first.
 #[derive(Debug)]
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_reference_tables::Migration),
             Box::new(m20261124_000002_reference_data::Migration),
             Box::new(m20261124_000003_accounts::Migration),
+            Box::new(m20261124_000004_projects::Migration),
         ]
     }
 }

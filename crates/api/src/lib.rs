@@ -4,10 +4,12 @@
 pub mod accounts;
 pub mod auth;
 pub mod cli;
+pub mod conditional;
 pub mod config;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod openapi;
 pub mod pagination;
 pub mod routes;

@@ -343,6 +343,69 @@ impl TestApp {
         }
     }
 
+    /// Runs raw SQL on the application's database (to check what the database itself refuses).
+    pub async fn execute_sql(&self, sql: &str) -> Result<(), String> {
+        use terrain_persistence::ConnectionTrait as _;
+        self.db
+            .reader()
+            .execute_unprepared(sql)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Creates a project as `lead` from the default body with `changes` merged in; expects 201.
+    pub async fn create_project(&self, lead: &Session, changes: Value) -> Value {
+        let response = self
+            .post(
+                "/api/v1/projects",
+                &project_body(changes),
+                Some(&lead.token),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "create project");
+        response.json().await.expect("project")
+    }
+
+    /// Sends a workflow action with the given `If-Match` version.
+    pub async fn transition(
+        &self,
+        session: &Session,
+        id: &str,
+        action: &str,
+        comment: Option<&str>,
+        version: i64,
+    ) -> Response {
+        let mut body = json!({"action": action});
+        if let Some(comment) = comment {
+            body["comment"] = json!(comment);
+        }
+        self.client
+            .post(self.url(&format!("/api/v1/projects/{id}/transitions")))
+            .bearer_auth(&session.token)
+            .header("if-match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Applies a sequence of actions, each expected to succeed; returns the final project.
+    pub async fn walk(&self, project: &Value, steps: &[(&Session, &str)]) -> Value {
+        let id = project["id"].as_str().expect("id").to_owned();
+        let mut version = project["version"].as_i64().expect("version");
+        let mut current = project.clone();
+        for (session, action) in steps {
+            let response = self
+                .transition(session, &id, action, Some("Motif de la décision"), version)
+                .await;
+            assert_eq!(response.status(), 200, "{action}");
+            current = response.json().await.expect("project");
+            version = current["version"].as_i64().expect("version");
+        }
+        current
+    }
+
     /// Closes the application's connections, as if the database had gone away.
     pub async fn close_database(&self) {
         self.db.close().await.expect("close");
@@ -405,4 +468,39 @@ pub struct Session {
     pub token: String,
     /// Refresh token.
     pub refresh_token: String,
+}
+
+/// A valid UAI for the 7 digits given (the check letter computed as the Éducation nationale does).
+pub fn uai(digits: &str) -> String {
+    let n: usize = digits.parse().expect("digits");
+    let letters = b"ABCDEFGHJKLMNPRSTUVWXYZ";
+    format!("{digits}{}", letters[n % 23] as char)
+}
+
+/// A valid project of the education programme in the Rhône, with `changes` merged in (a `null`
+/// removes a key).
+pub fn project_body(changes: Value) -> Value {
+    let mut body = json!({
+        "programme": "education",
+        "territory": "department:69",
+        "title": "Un jardin pédagogique partagé",
+        "summary": "Les élèves et les parents aménagent un jardin dans la cour.",
+        "theme": "pedagogy",
+        "category": "community",
+        "establishment_uai": uai("0690001"),
+        "requested_amount_cents": 250_000,
+        "stakeholders": ["pupils", "parents", "teachers"],
+        "starts_on": "2025-09-01",
+        "ends_on": "2026-06-30",
+    });
+    if let (Some(base), Some(changes)) = (body.as_object_mut(), changes.as_object()) {
+        for (key, value) in changes {
+            if value.is_null() {
+                base.remove(key);
+            } else {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    body
 }

@@ -2,4 +2,5 @@
 //! domain values with `From`; requests become domain values through `TryFrom`.
 
 pub mod accounts;
+pub mod projects;
 pub mod reference;

@@ -4,6 +4,7 @@ use axum::{
     http::header,
 };
 use serde::de::DeserializeOwned;
+use sha2::Digest as _;
 
 use super::field_path;
 use crate::error::{ApiError, FieldError};
@@ -52,6 +53,58 @@ fn is_json(request: &Request) -> bool {
         .to_ascii_lowercase();
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// A JSON body together with a hash of its content (keys sorted, whitespace ignored), so that
+/// an idempotent retry can be recognised.
+#[derive(Debug, Clone)]
+pub struct HashedJson<T> {
+    /// The parsed body.
+    pub value: T,
+    /// SHA-256 of the canonical JSON, in hex.
+    pub hash: String,
+}
+
+impl<S, T> FromRequest<S> for HashedJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiJson(document) = ApiJson::<serde_json::Value>::from_request(request, state).await?;
+        let canonical =
+            serde_json::to_vec(&canonical(&document)).map_err(|e| ApiError::Internal(e.into()))?;
+        let hash = sha2::Sha256::digest(&canonical)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let value = serde_path_to_error::deserialize(document).map_err(|e| {
+            let field = field_path(e.path());
+            ApiError::Validation(vec![FieldError::new(field, e.into_inner().to_string())])
+        })?;
+        Ok(HashedJson { value, hash })
+    }
+}
+
+/// The document with object keys sorted at every level (parsing bounds the depth to 128).
+fn canonical(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), canonical(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
 }
 
 /// Parses a JSON document into `T`, sorting errors into 400 (not JSON) and 422 (wrong shape).

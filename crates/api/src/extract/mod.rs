@@ -5,7 +5,7 @@ mod json;
 mod path;
 mod query;
 
-pub use json::ApiJson;
+pub use json::{ApiJson, HashedJson};
 pub use path::ApiPath;
 pub use query::ApiQuery;
 

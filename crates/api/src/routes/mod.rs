@@ -3,6 +3,7 @@
 mod auth;
 mod health;
 mod programmes;
+mod projects;
 mod territories;
 mod users;
 
@@ -16,6 +17,7 @@ pub fn router(settings: &Settings) -> OpenApiRouter<AppState> {
         .merge(auth::router(&settings.auth))
         .merge(users::router())
         .merge(programmes::router())
+        .merge(projects::router())
         .merge(territories::router());
     OpenApiRouter::new()
         .nest("/api/v1", api)

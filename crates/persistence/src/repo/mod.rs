@@ -1,5 +1,7 @@
 //! Repositories: functions over any connection or transaction, returning domain types.
 
+pub mod idempotency;
+pub mod projects;
 pub mod reference;
 pub mod tokens;
 pub mod users;

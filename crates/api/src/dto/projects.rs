@@ -1,0 +1,399 @@
+//! Projects, transitions and history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use terrain_domain::{
+    HistoryEntry, Project, Stage, Status,
+    project::{Category, Stakeholder},
+    status::Action,
+};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::accounts::RoleName;
+
+macro_rules! mirror_enum {
+    ($(#[$doc:meta])* $name:ident => $domain:ty { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => <$domain>::$variant),+
+                }
+            }
+        }
+
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                match value {
+                    $(<$domain>::$variant => $name::$variant),+
+                }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// Validation status.
+    StatusName => Status {
+        /// Being written.
+        Draft,
+        /// Sent for review.
+        Submitted,
+        /// Under review.
+        UnderReview,
+        /// Sent back for changes.
+        ChangesRequested,
+        /// Validated: public.
+        Validated,
+        /// Rejected.
+        Rejected,
+        /// Withdrawn (final).
+        Withdrawn,
+    }
+);
+
+mirror_enum!(
+    /// SILK lifecycle stage.
+    StageName => Stage {
+        /// Initiate a theme.
+        Initiate,
+        /// Create the model.
+        Create,
+        /// Test and refine it.
+        Test,
+        /// Transfer it to elected officials.
+        Transfer,
+    }
+);
+
+mirror_enum!(
+    /// Kind of project in the SILK method.
+    CategoryName => Category {
+        /// Strategic.
+        Strategic,
+        /// Redesign of a service.
+        ServiceRedesign,
+        /// Community (default).
+        Community,
+    }
+);
+
+mirror_enum!(
+    /// Who takes part.
+    StakeholderName => Stakeholder {
+        /// Teachers.
+        Teachers,
+        /// School staff.
+        SchoolStaff,
+        /// Pupils.
+        Pupils,
+        /// Parents.
+        Parents,
+        /// Health professionals.
+        HealthProfessionals,
+        /// Patients.
+        Patients,
+        /// Residents.
+        Residents,
+        /// Elected officials.
+        ElectedOfficials,
+        /// Local authority.
+        LocalAuthority,
+        /// Associations.
+        Associations,
+        /// Businesses.
+        Businesses,
+        /// Researchers.
+        Researchers,
+    }
+);
+
+mirror_enum!(
+    /// A workflow action.
+    ActionName => Action {
+        /// Send for review (lead).
+        Submit,
+        /// Withdraw for good (lead).
+        Withdraw,
+        /// Start the review (admin).
+        StartReview,
+        /// Send back for changes, with a comment (admin).
+        RequestChanges,
+        /// Validate (admin).
+        Validate,
+        /// Reject, with a comment (admin).
+        Reject,
+        /// Reopen a decision, with a comment (admin).
+        Reopen,
+    }
+);
+
+/// `POST /projects`. Fields the service owns (`id`, `status`, `version`, …) are refused.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProjectRequest {
+    /// Programme code.
+    #[schema(example = "education")]
+    pub programme: String,
+    /// Territory id (any level, usually a département).
+    #[schema(example = "department:69")]
+    pub territory: String,
+    /// 3 to 200 characters.
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        example = "Un jardin pédagogique partagé"
+    )]
+    pub title: String,
+    /// Up to 1,000 characters.
+    #[schema(min_length = 1, max_length = 1000)]
+    pub summary: String,
+    /// Up to 20,000 characters.
+    #[schema(max_length = 20000)]
+    pub description: Option<String>,
+    /// One of the programme's themes.
+    #[schema(example = "pedagogy")]
+    pub theme: String,
+    /// Default `community`.
+    pub category: Option<CategoryName>,
+    /// School UAI: 7 digits and a check letter, inside the territory.
+    #[schema(example = "0690001U")]
+    pub establishment_uai: Option<String>,
+    /// Euro cents, ≥ 0 (default 0).
+    #[schema(minimum = 0)]
+    pub requested_amount_cents: Option<i64>,
+    /// Who takes part (default none).
+    pub stakeholders: Option<Vec<StakeholderName>>,
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day, not before the first.
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// `PATCH /projects/{id}`: fields present replace the current ones; `null` clears an optional
+/// field. Needs `If-Match`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProjectRequest {
+    /// Territory id.
+    pub territory: Option<String>,
+    /// Title.
+    #[schema(min_length = 3, max_length = 200)]
+    pub title: Option<String>,
+    /// Summary.
+    #[schema(min_length = 1, max_length = 1000)]
+    pub summary: Option<String>,
+    /// Description (`null` clears it).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 20000)]
+    pub description: Option<Option<String>>,
+    /// Theme.
+    pub theme: Option<String>,
+    /// Category.
+    pub category: Option<CategoryName>,
+    /// UAI (`null` clears it).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub establishment_uai: Option<Option<String>>,
+    /// Amount asked for.
+    #[schema(minimum = 0)]
+    pub requested_amount_cents: Option<i64>,
+    /// Who takes part.
+    pub stakeholders: Option<Vec<StakeholderName>>,
+    /// First day (`null` clears it).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub starts_on: Option<Option<NaiveDate>>,
+    /// Last day (`null` clears it).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub ends_on: Option<Option<NaiveDate>>,
+}
+
+/// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).
+fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The lead's contact, shown to the lead and to the administrators in charge only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadContact {
+    /// Name.
+    pub display_name: String,
+    /// Email address.
+    pub email: String,
+}
+
+/// A project.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectView {
+    /// Identifier (UUIDv7).
+    pub id: Uuid,
+    /// Programme code.
+    pub programme: String,
+    /// Territory id.
+    pub territory: String,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Theme.
+    pub theme: String,
+    /// Category.
+    pub category: CategoryName,
+    /// School UAI.
+    pub establishment_uai: Option<String>,
+    /// Amount asked for, in cents.
+    pub requested_amount_cents: i64,
+    /// Who takes part.
+    pub stakeholders: Vec<StakeholderName>,
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day.
+    pub ends_on: Option<NaiveDate>,
+    /// The lead's account id.
+    pub lead: Uuid,
+    /// The lead's contact, for the lead and the administrators in charge; `null` otherwise.
+    pub lead_contact: Option<LeadContact>,
+    /// Validation status.
+    pub status: StatusName,
+    /// SILK stage.
+    pub stage: StageName,
+    /// Version, also the `ETag`.
+    pub version: i64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// First submission.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Last decision.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Money granted, in cents.
+    pub granted_cents: i64,
+}
+
+impl ProjectView {
+    /// The view of `project`, with the lead's contact when the caller may see it.
+    pub fn new(project: Project, lead_contact: Option<LeadContact>) -> Self {
+        let fields = project.fields;
+        ProjectView {
+            id: project.id,
+            programme: fields.programme.to_string(),
+            territory: fields.territory.to_string(),
+            title: fields.title.as_str().to_owned(),
+            summary: fields.summary.as_str().to_owned(),
+            description: fields.description.map(|d| d.as_str().to_owned()),
+            theme: fields.theme,
+            category: fields.category.into(),
+            establishment_uai: fields.establishment_uai.map(|u| u.as_str().to_owned()),
+            requested_amount_cents: fields.requested_amount.get(),
+            stakeholders: fields.stakeholders.into_iter().map(Into::into).collect(),
+            starts_on: fields.period.starts_on,
+            ends_on: fields.period.ends_on,
+            lead: project.lead_id,
+            lead_contact,
+            status: project.status.into(),
+            stage: project.stage.into(),
+            version: project.version,
+            created_at: project.created_at,
+            updated_at: project.updated_at,
+            submitted_at: project.submitted_at,
+            decided_at: project.decided_at,
+            granted_cents: project.granted_cents,
+        }
+    }
+}
+
+/// `POST /projects/{id}/transitions`. Needs `If-Match`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// The action.
+    pub action: ActionName,
+    /// Required for `request_changes`, `reject` and `reopen`; up to 2,000 characters.
+    #[schema(max_length = 2000)]
+    pub comment: Option<String>,
+}
+
+/// Who did something.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorView {
+    /// Account id.
+    pub id: Uuid,
+    /// Role at the time.
+    pub role: RoleName,
+}
+
+/// Kind of history entry.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryKindName {
+    /// Status transition.
+    Transition,
+    /// Stage change.
+    Stage,
+    /// Support decision.
+    Support,
+}
+
+/// One entry of a project's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntryView {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: ActorView,
+    /// Kind.
+    pub kind: HistoryKindName,
+    /// Action.
+    pub action: String,
+    /// Before.
+    pub from: Option<String>,
+    /// After.
+    pub to: Option<String>,
+    /// Comment or note.
+    pub comment: Option<String>,
+}
+
+impl From<HistoryEntry> for HistoryEntryView {
+    fn from(entry: HistoryEntry) -> Self {
+        use terrain_domain::HistoryKind;
+        HistoryEntryView {
+            at: entry.at,
+            actor: ActorView {
+                id: entry.actor_id,
+                role: entry.actor_role.into(),
+            },
+            kind: match entry.kind {
+                HistoryKind::Transition => HistoryKindName::Transition,
+                HistoryKind::Stage => HistoryKindName::Stage,
+                HistoryKind::Support => HistoryKindName::Support,
+            },
+            action: entry.action,
+            from: entry.from,
+            to: entry.to,
+            comment: entry.comment,
+        }
+    }
+}
+
+/// A project's history, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryView {
+    /// The entries.
+    pub items: Vec<HistoryEntryView>,
+}

@@ -1,0 +1,221 @@
+use axum::{
+    Json,
+    extract::{OriginalUri, State},
+    http::header,
+    response::IntoResponse,
+};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use terrain_domain::{ProgrammeCode, TerritoryId};
+use terrain_persistence::repo::{
+    projects::{self, ProjectCursor, ProjectQuery, SortKey},
+    reference,
+};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{view_for, visible_project};
+use crate::{
+    auth::MaybeUser,
+    conditional::etag,
+    dto::projects::{HistoryView, ProjectView, StageName, StatusName},
+    error::{ApiError, Problem},
+    extract::{ApiPath, ApiQuery},
+    pagination::{self, Cursor, Listed, Page},
+    state::AppState,
+};
+
+const LIST: &str = "projects";
+
+/// The order of the list.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub(super) enum Sort {
+    /// Oldest first (default).
+    #[serde(rename = "created_at")]
+    CreatedAt,
+    /// Newest first.
+    #[serde(rename = "-created_at")]
+    CreatedAtDesc,
+    /// First submitted first; never-submitted last.
+    #[serde(rename = "submitted_at")]
+    SubmittedAt,
+    /// Last submitted first; never-submitted last.
+    #[serde(rename = "-submitted_at")]
+    SubmittedAtDesc,
+}
+
+/// Filters, order and pagination of the project list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ListQuery {
+    /// Only this programme.
+    programme: Option<String>,
+    /// Only this territory and what lies below it.
+    territory: Option<String>,
+    /// Only this status.
+    status: Option<StatusName>,
+    /// Only this stage.
+    stage: Option<StageName>,
+    /// Only this theme.
+    theme: Option<String>,
+    /// Title contains this text (case-insensitive).
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// Order (default `created_at`).
+    sort: Option<Sort>,
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Projects the caller may see: validated ones for everyone, plus their own, plus those in
+/// scope for administrators and all but drafts for observers.
+#[utoipa::path(get, path = "/projects", tag = "projects", params(ListQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Les projets visibles.", body = Page<ProjectView>,
+            headers(("Link" = String, description = "Page suivante"))),
+        (status = 401, description = "Jeton invalide.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn list_projects(
+    State(state): State<AppState>,
+    viewer: MaybeUser,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Listed<ProjectView>, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let conn = state.db.reader();
+    let programme = match query.programme.as_deref() {
+        Some(code) => Some(
+            ProgrammeCode::parse(code)
+                .map_err(|_| ApiError::invalid("programme", "programme inconnu"))?,
+        ),
+        None => None,
+    };
+    if let Some(code) = &programme
+        && reference::find_programme(conn, code).await?.is_none()
+    {
+        return Err(ApiError::invalid("programme", "programme inconnu"));
+    }
+    let territory = match query.territory.as_deref() {
+        Some(id) => {
+            let id = TerritoryId::parse(id)
+                .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?;
+            let found = reference::find_territory(conn, &id)
+                .await?
+                .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?;
+            Some(found.path)
+        }
+        None => None,
+    };
+    let (sort, descending) = match query.sort.unwrap_or(Sort::CreatedAt) {
+        Sort::CreatedAt => (SortKey::CreatedAt, false),
+        Sort::CreatedAtDesc => (SortKey::CreatedAt, true),
+        Sort::SubmittedAt => (SortKey::SubmittedAt, false),
+        Sort::SubmittedAtDesc => (SortKey::SubmittedAt, true),
+    };
+    let list = format!("{LIST}:{sort:?}:{descending}");
+    let after = query.cursor.map(|c| decode_cursor(&list, &c)).transpose()?;
+    let actor = viewer.actor();
+    let page = projects::list(
+        conn,
+        actor.as_ref(),
+        &ProjectQuery {
+            programme,
+            territory,
+            status: query.status.map(Into::into),
+            stage: query.stage.map(Into::into),
+            theme: query.theme,
+            q: query.q.filter(|q| !q.trim().is_empty()),
+            sort,
+            descending,
+            after,
+            limit,
+        },
+    )
+    .await?;
+    let next = page
+        .more
+        .then(|| {
+            page.items.last().map(|p| {
+                let at = match sort {
+                    SortKey::CreatedAt => Some(p.created_at),
+                    SortKey::SubmittedAt => p.submitted_at,
+                };
+                let at = at.map(|t| t.to_rfc3339()).unwrap_or_default();
+                Cursor::new(&list, &format!("{at}|{}", p.id))
+            })
+        })
+        .flatten();
+    let items = page
+        .items
+        .into_iter()
+        .map(|p| ProjectView::new(p, None))
+        .collect();
+    Ok(Listed::new(items, next, &uri))
+}
+
+fn decode_cursor(list: &str, cursor: &str) -> Result<ProjectCursor, ApiError> {
+    let invalid = || ApiError::invalid("cursor", "curseur invalide");
+    let key = Cursor::decode(list, cursor)?;
+    let (at, id) = key.split_once('|').ok_or_else(invalid)?;
+    let at = if at.is_empty() {
+        None
+    } else {
+        Some(
+            DateTime::parse_from_rfc3339(at)
+                .map_err(|_| invalid())?
+                .with_timezone(&Utc),
+        )
+    };
+    Ok(ProjectCursor {
+        at,
+        id: Uuid::parse_str(id).map_err(|_| invalid())?,
+    })
+}
+
+/// One project, with a strong `ETag`.
+#[utoipa::path(get, path = "/projects/{id}", tag = "projects",
+    params(("id" = Uuid, Path, description = "Identifiant du projet")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Le projet.", body = ProjectView,
+            headers(("ETag" = String, description = "Version"))),
+        (status = 401, description = "Jeton invalide.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Projet inconnu ou invisible pour vous.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn get_project(
+    State(state): State<AppState>,
+    viewer: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    let actor = viewer.actor();
+    let project = visible_project(&state, id, actor.as_ref()).await?;
+    let version = project.version;
+    let view = view_for(&state, project, actor.as_ref()).await?;
+    Ok(([(header::ETAG, etag(version))], Json(view)))
+}
+
+/// Every transition, stage change and support decision, oldest first.
+#[utoipa::path(get, path = "/projects/{id}/history", tag = "projects",
+    params(("id" = Uuid, Path, description = "Identifiant du projet")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "L'historique.", body = HistoryView),
+        (status = 401, description = "Jeton invalide.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Projet inconnu ou invisible pour vous.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn get_history(
+    State(state): State<AppState>,
+    viewer: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<HistoryView>, ApiError> {
+    let project = visible_project(&state, id, viewer.actor().as_ref()).await?;
+    let entries = projects::history(state.db.reader(), project.id).await?;
+    Ok(Json(HistoryView {
+        items: entries.into_iter().map(Into::into).collect(),
+    }))
+}

@@ -1,0 +1,494 @@
+//! A project's fields as a lead writes them, each parsed into a value that cannot be invalid,
+//! and who may see or act on a project.
+
+use std::{collections::BTreeSet, fmt, str::FromStr};
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::{Actor, ProgrammeCode, Role, Stage, Status, TerritoryId, TerritoryPath, status::Party};
+
+fn clean_text(s: &str) -> &str {
+    s.trim()
+}
+
+fn has_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+}
+
+/// Why a text field is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    /// Fewer characters than required.
+    #[error("au moins {min} caractères")]
+    TooShort {
+        /// The minimum.
+        min: usize,
+    },
+    /// More characters than allowed.
+    #[error("au plus {max} caractères")]
+    TooLong {
+        /// The maximum.
+        max: usize,
+    },
+    /// Holds control characters.
+    #[error("caractères de contrôle interdits")]
+    Control,
+}
+
+fn bounded(s: &str, min: usize, max: usize, multiline: bool) -> Result<String, TextError> {
+    let s = clean_text(s);
+    let count = s.chars().count();
+    if count < min {
+        return Err(TextError::TooShort { min });
+    }
+    if count > max {
+        return Err(TextError::TooLong { max });
+    }
+    let forbidden = if multiline {
+        has_control(s)
+    } else {
+        s.chars().any(char::is_control)
+    };
+    if forbidden {
+        return Err(TextError::Control);
+    }
+    Ok(s.to_owned())
+}
+
+macro_rules! text_type {
+    ($(#[$doc:meta])* $name:ident, $min:expr, $max:expr, $multiline:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The fewest characters accepted.
+            pub const MIN: usize = $min;
+            /// The most characters accepted.
+            pub const MAX: usize = $max;
+
+            /// Trims and checks the length.
+            ///
+            /// # Errors
+            /// [`TextError`] when too short, too long or holding control characters.
+            pub fn parse(s: &str) -> Result<Self, TextError> {
+                bounded(s, $min, $max, $multiline).map($name)
+            }
+
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+text_type!(
+    /// A project's title: 3 to 200 characters on one line.
+    ProjectTitle, 3, 200, false
+);
+text_type!(
+    /// A project's summary: 1 to 1,000 characters.
+    Summary, 1, 1_000, true
+);
+text_type!(
+    /// A project's description: up to 20,000 characters.
+    Description, 0, 20_000, true
+);
+
+macro_rules! code_enum {
+    ($(#[$doc:meta])* $name:ident, $error:literal, { $($(#[$vdoc:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The identifier used in the API and the database.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownCode;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or(UnknownCode($error))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// A code outside its list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UnknownCode(&'static str);
+
+code_enum!(
+    /// The three kinds of project of the SILK method.
+    Category, "catégorie inconnue", {
+        /// Strategic.
+        Strategic => "strategic",
+        /// Redesign of a service.
+        ServiceRedesign => "service_redesign",
+        /// Community project (the default).
+        Community => "community",
+    }
+);
+
+code_enum!(
+    /// Who takes part in a project or a concertation.
+    Stakeholder, "partie prenante inconnue", {
+        /// Teachers.
+        Teachers => "teachers",
+        /// School staff.
+        SchoolStaff => "school_staff",
+        /// Pupils.
+        Pupils => "pupils",
+        /// Parents.
+        Parents => "parents",
+        /// Health professionals.
+        HealthProfessionals => "health_professionals",
+        /// Patients.
+        Patients => "patients",
+        /// Residents.
+        Residents => "residents",
+        /// Elected officials.
+        ElectedOfficials => "elected_officials",
+        /// Local authorities.
+        LocalAuthority => "local_authority",
+        /// Associations.
+        Associations => "associations",
+        /// Businesses.
+        Businesses => "businesses",
+        /// Researchers.
+        Researchers => "researchers",
+    }
+);
+
+/// Why a UAI is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UaiError {
+    /// Not 7 digits and a letter.
+    #[error("un UAI compte 7 chiffres suivis d'une lettre de contrôle")]
+    Shape,
+    /// The check letter does not match the digits.
+    #[error("la lettre de contrôle de l'UAI est fausse")]
+    CheckLetter,
+    /// The first digits name no département.
+    #[error("les premiers chiffres de l'UAI ne désignent aucun département")]
+    Department,
+}
+
+const UAI_LETTERS: &[u8; 23] = b"ABCDEFGHJKLMNPRSTUVWXYZ";
+
+/// A school identifier (unité administrative immatriculée): 7 digits and a check letter; its
+/// first three characters give the département.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uai {
+    raw: String,
+    department: String,
+}
+
+impl Uai {
+    /// Parses and checks a UAI (letters are accepted in either case).
+    ///
+    /// # Errors
+    /// [`UaiError`] on a wrong shape, check letter or département.
+    pub fn parse(s: &str) -> Result<Self, UaiError> {
+        let s = s.trim().to_ascii_uppercase();
+        let bytes = s.as_bytes();
+        if bytes.len() != 8
+            || !bytes[..7].iter().all(u8::is_ascii_digit)
+            || !bytes[7].is_ascii_uppercase()
+        {
+            return Err(UaiError::Shape);
+        }
+        let number: usize = s[..7].parse().map_err(|_| UaiError::Shape)?;
+        if UAI_LETTERS[number % 23] != bytes[7] {
+            return Err(UaiError::CheckLetter);
+        }
+        let prefix = &s[..3];
+        let department = match prefix {
+            "620" => "2A".to_owned(),
+            "720" => "2B".to_owned(),
+            "971" | "972" | "973" | "974" | "976" => prefix.to_owned(),
+            p if p.starts_with('0') && p != "000" && p != "020" => p[1..].to_owned(),
+            _ => return Err(UaiError::Department),
+        };
+        Ok(Uai { raw: s, department })
+    }
+
+    /// The UAI, uppercase.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The département it lies in, as a territory id.
+    pub fn department(&self) -> TerritoryId {
+        TerritoryId::parse(&format!("department:{}", self.department))
+            .unwrap_or_else(|_| TerritoryId::country())
+    }
+}
+
+/// An amount of money in euro cents: never negative, at most a thousand billion euros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Cents(i64);
+
+/// An amount below zero or beyond the bound.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("un montant est un entier de centimes entre 0 et 10^14")]
+pub struct CentsError;
+
+impl Cents {
+    /// The largest amount accepted, 10^14 cents (a thousand billion euros), so that sums of
+    /// many amounts stay far from overflow.
+    pub const MAX: i64 = 100_000_000_000_000;
+
+    /// Checks an amount.
+    ///
+    /// # Errors
+    /// [`CentsError`] below zero or beyond [`Cents::MAX`].
+    pub fn new(cents: i64) -> Result<Self, CentsError> {
+        if (0..=Self::MAX).contains(&cents) {
+            Ok(Cents(cents))
+        } else {
+            Err(CentsError)
+        }
+    }
+
+    /// The amount.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// Start and end dates, the end not before the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Period {
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day.
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// The end comes before the start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("la date de fin précède la date de début")]
+pub struct PeriodError;
+
+impl Period {
+    /// Checks the order of the dates.
+    ///
+    /// # Errors
+    /// [`PeriodError`] when the end precedes the start.
+    pub fn new(
+        starts_on: Option<NaiveDate>,
+        ends_on: Option<NaiveDate>,
+    ) -> Result<Self, PeriodError> {
+        match (starts_on, ends_on) {
+            (Some(start), Some(end)) if end < start => Err(PeriodError),
+            _ => Ok(Period { starts_on, ends_on }),
+        }
+    }
+}
+
+/// Every field a lead writes, parsed. Whether the programme, territory and theme exist, and
+/// whether the UAI lies in the territory, is checked against the reference data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFields {
+    /// Programme.
+    pub programme: ProgrammeCode,
+    /// Territory (any level).
+    pub territory: TerritoryId,
+    /// Title.
+    pub title: ProjectTitle,
+    /// Summary.
+    pub summary: Summary,
+    /// Description.
+    pub description: Option<Description>,
+    /// Theme of the programme.
+    pub theme: String,
+    /// SILK category.
+    pub category: Category,
+    /// School concerned.
+    pub establishment_uai: Option<Uai>,
+    /// Amount asked for.
+    pub requested_amount: Cents,
+    /// Who takes part.
+    pub stakeholders: BTreeSet<Stakeholder>,
+    /// Dates.
+    pub period: Period,
+}
+
+/// A project as stored, with the fields the service owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// Identifier (UUIDv7).
+    pub id: Uuid,
+    /// The lead's fields.
+    pub fields: ProjectFields,
+    /// Where the territory stands in the tree.
+    pub territory_path: TerritoryPath,
+    /// The lead who created it.
+    pub lead_id: Uuid,
+    /// Validation status.
+    pub status: Status,
+    /// SILK stage.
+    pub stage: Stage,
+    /// Incremented at every change; the ETag.
+    pub version: i64,
+    /// Creation time.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Last change.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// First submission.
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Last decision (validation or rejection).
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Money granted by funds, in cents.
+    pub granted_cents: i64,
+}
+
+impl Project {
+    /// How `actor` stands towards this project.
+    pub fn party(&self, actor: &Actor) -> Party {
+        if actor.id == self.lead_id {
+            Party::Owner
+        } else if actor.administers(&self.fields.programme, &self.territory_path) {
+            Party::AdminInScope
+        } else {
+            Party::Other
+        }
+    }
+
+    /// Whether `viewer` (anonymous when `None`) may see this project. A validated project is
+    /// public; a draft is its lead's alone; anything else is visible to its lead, to
+    /// administrators whose scope contains it and to observers.
+    pub fn is_visible_to(&self, viewer: Option<&Actor>) -> bool {
+        if self.status == Status::Validated {
+            return true;
+        }
+        let Some(viewer) = viewer else {
+            return false;
+        };
+        if viewer.id == self.lead_id {
+            return true;
+        }
+        if self.status == Status::Draft {
+            return false;
+        }
+        match viewer.role {
+            Role::Observer => true,
+            Role::Admin => viewer.administers(&self.fields.programme, &self.territory_path),
+            Role::Lead => false,
+        }
+    }
+
+    /// Whether `viewer` may see the lead's personal data (name and email): the lead, and the
+    /// administrators in charge.
+    pub fn shows_lead_to(&self, viewer: Option<&Actor>) -> bool {
+        viewer.is_some_and(|v| matches!(self.party(v), Party::Owner | Party::AdminInScope))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uai(digits: &str) -> String {
+        let n: usize = digits.parse().expect("digits");
+        format!("{digits}{}", UAI_LETTERS[n % 23] as char)
+    }
+
+    #[test]
+    fn a_uai_with_the_right_check_letter_gives_its_department() {
+        let paris = Uai::parse(&uai("0751234")).expect("valid");
+        assert_eq!(paris.department().as_str(), "department:75");
+        let ajaccio = Uai::parse(&uai("6200001")).expect("valid");
+        assert_eq!(ajaccio.department().as_str(), "department:2A");
+        let bastia = Uai::parse(&uai("7200009")).expect("valid");
+        assert_eq!(bastia.department().as_str(), "department:2B");
+        let mayotte = Uai::parse(&uai("9760123")).expect("valid");
+        assert_eq!(mayotte.department().as_str(), "department:976");
+        let lowercase = uai("0690001").to_lowercase();
+        assert_eq!(
+            Uai::parse(&lowercase).map(|u| u.as_str().to_owned()),
+            Ok(uai("0690001"))
+        );
+    }
+
+    #[test]
+    fn a_uai_with_a_wrong_letter_shape_or_department_is_refused() {
+        let good = uai("0751234");
+        let wrong_letter = format!(
+            "{}{}",
+            &good[..7],
+            if good.ends_with('A') { 'B' } else { 'A' }
+        );
+        assert_eq!(Uai::parse(&wrong_letter), Err(UaiError::CheckLetter));
+        for shape in ["", "075123", "0751234", "07512345", "A751234B", "0751234ZZ"] {
+            assert_eq!(Uai::parse(shape), Err(UaiError::Shape), "{shape:?}");
+        }
+        assert_eq!(Uai::parse(&uai("5000000")), Err(UaiError::Department));
+    }
+
+    #[test]
+    fn titles_are_trimmed_and_bounded() {
+        assert_eq!(
+            ProjectTitle::parse("  Jardin partagé  ").map(|t| t.as_str().to_owned()),
+            Ok("Jardin partagé".to_owned())
+        );
+        assert_eq!(
+            ProjectTitle::parse("ab"),
+            Err(TextError::TooShort { min: 3 })
+        );
+        assert!(ProjectTitle::parse(&"é".repeat(200)).is_ok());
+        assert_eq!(
+            ProjectTitle::parse(&"é".repeat(201)),
+            Err(TextError::TooLong { max: 200 })
+        );
+        assert_eq!(ProjectTitle::parse("a\u{0}bc"), Err(TextError::Control));
+        assert!(Summary::parse("deux\nlignes").is_ok());
+        assert!(Description::parse(&"x".repeat(20_001)).is_err());
+    }
+
+    #[test]
+    fn amounts_are_never_negative_and_periods_end_after_they_start() {
+        assert!(Cents::new(-1).is_err());
+        assert!(Cents::new(0).is_ok());
+        assert!(Cents::new(Cents::MAX + 1).is_err());
+        let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).expect("date");
+        assert!(Period::new(Some(day(2)), Some(day(1))).is_err());
+        assert!(Period::new(Some(day(1)), Some(day(1))).is_ok());
+        assert!(Period::new(None, Some(day(1))).is_ok());
+    }
+
+    #[test]
+    fn categories_and_stakeholders_round_trip() {
+        for category in Category::ALL {
+            assert_eq!(category.as_str().parse(), Ok(*category));
+        }
+        assert_eq!(Stakeholder::ALL.len(), 12);
+        assert!("citizens".parse::<Stakeholder>().is_err());
+    }
+}

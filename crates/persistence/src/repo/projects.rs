@@ -1,0 +1,482 @@
+//! Projects and their history. Every change is a conditional update on `version`, so two
+//! writers that read the same version cannot both win.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Condition, Expr, ExprTrait, LikeExpr, NullOrdering, Order},
+};
+use terrain_domain::{
+    Actor, Cents, HistoryEntry, HistoryKind, ProgrammeCode, Project, ProjectFields, Role, Stage,
+    Status, TerritoryId, TerritoryKind, TerritoryPath,
+    project::{Category, Description, Period, ProjectTitle, Stakeholder, Summary, Uai},
+};
+use uuid::Uuid;
+
+use super::{Page, corrupt};
+use crate::{
+    StoreError,
+    entities::{project, project_history},
+};
+
+/// A project to create.
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    /// The lead's fields.
+    pub fields: ProjectFields,
+    /// The territory's place in the tree.
+    pub territory_path: TerritoryPath,
+    /// The creator.
+    pub lead_id: Uuid,
+}
+
+/// Creates a project in `draft` at stage `initiate`, version 1.
+///
+/// # Errors
+/// When the database fails.
+pub async fn insert(conn: &impl ConnectionTrait, new: NewProject) -> Result<Project, StoreError> {
+    let now = Utc::now();
+    let mut model = project::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        lead_id: Set(new.lead_id),
+        status: Set(Status::Draft.as_str().to_owned()),
+        stage: Set(Stage::Initiate.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        submitted_at: Set(None),
+        decided_at: Set(None),
+        granted_cents: Set(0),
+        ..Default::default()
+    };
+    write_fields(&mut model, &new.fields, &new.territory_path);
+    let inserted = project::Entity::insert(model)
+        .exec_with_returning(conn)
+        .await?;
+    to_project(inserted)
+}
+
+fn write_fields(model: &mut project::ActiveModel, fields: &ProjectFields, path: &TerritoryPath) {
+    model.programme = Set(fields.programme.as_str().to_owned());
+    model.territory_id = Set(fields.territory.as_str().to_owned());
+    model.region_id = Set(path.region.as_ref().map(|t| t.as_str().to_owned()));
+    model.academy_id = Set(path.academy.as_ref().map(|t| t.as_str().to_owned()));
+    model.title = Set(fields.title.as_str().to_owned());
+    model.title_search = Set(fields.title.as_str().to_lowercase());
+    model.summary = Set(fields.summary.as_str().to_owned());
+    model.description = Set(fields.description.as_ref().map(|d| d.as_str().to_owned()));
+    model.theme = Set(fields.theme.clone());
+    model.category = Set(fields.category.as_str().to_owned());
+    model.establishment_uai = Set(fields
+        .establishment_uai
+        .as_ref()
+        .map(|u| u.as_str().to_owned()));
+    model.requested_amount_cents = Set(fields.requested_amount.get());
+    model.stakeholders = Set(fields
+        .stakeholders
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(","));
+    model.starts_on = Set(fields.period.starts_on);
+    model.ends_on = Set(fields.period.ends_on);
+}
+
+/// One project, whoever may see it (visibility is the caller's business).
+///
+/// # Errors
+/// When the database fails.
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Project>, StoreError> {
+    project::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(to_project)
+        .transpose()
+}
+
+/// Replaces the lead's fields if the project is still at `version`. Returns the new project,
+/// or `None` when someone changed it first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn update_fields(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    version: i64,
+    fields: &ProjectFields,
+    path: &TerritoryPath,
+) -> Result<Option<Project>, StoreError> {
+    let mut model = project::ActiveModel::default();
+    write_fields(&mut model, fields, path);
+    model.version = Set(version + 1);
+    model.updated_at = Set(Utc::now());
+    let result = project::Entity::update_many()
+        .set(model)
+        .filter(project::Column::Id.eq(id))
+        .filter(project::Column::Version.eq(version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        find(conn, id).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// Moves the project to `to` if it is still at `version`: sets `submitted_at` on the first
+/// submission and `decided_at` on a decision. `None` when someone changed it first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn change_status(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    version: i64,
+    to: Status,
+    at: DateTime<Utc>,
+) -> Result<Option<Project>, StoreError> {
+    let mut update = project::Entity::update_many()
+        .col_expr(project::Column::Status, Expr::value(to.as_str()))
+        .col_expr(project::Column::Version, Expr::value(version + 1))
+        .col_expr(project::Column::UpdatedAt, Expr::value(at));
+    if to == Status::Submitted {
+        update = update.col_expr(
+            project::Column::SubmittedAt,
+            Expr::col(project::Column::SubmittedAt).if_null(at),
+        );
+    }
+    if matches!(to, Status::Validated | Status::Rejected) {
+        update = update.col_expr(project::Column::DecidedAt, Expr::value(at));
+    }
+    let result = update
+        .filter(project::Column::Id.eq(id))
+        .filter(project::Column::Version.eq(version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        find(conn, id).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// Moves the project to stage `to` if it is still at `version`.
+///
+/// # Errors
+/// When the database fails.
+pub async fn change_stage(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    version: i64,
+    to: Stage,
+) -> Result<Option<Project>, StoreError> {
+    let result = project::Entity::update_many()
+        .col_expr(project::Column::Stage, Expr::value(to.as_str()))
+        .col_expr(project::Column::Version, Expr::value(version + 1))
+        .col_expr(project::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(project::Column::Id.eq(id))
+        .filter(project::Column::Version.eq(version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        find(conn, id).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// Appends an entry to a project's history.
+///
+/// # Errors
+/// When the database fails.
+pub async fn append_history(
+    conn: &impl ConnectionTrait,
+    project_id: Uuid,
+    entry: &HistoryEntry,
+) -> Result<(), StoreError> {
+    let model = project_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        project_id: Set(project_id),
+        at: Set(entry.at),
+        actor_id: Set(entry.actor_id),
+        actor_role: Set(entry.actor_role.as_str().to_owned()),
+        kind: Set(entry.kind.as_str().to_owned()),
+        action: Set(entry.action.clone()),
+        from_value: Set(entry.from.clone()),
+        to_value: Set(entry.to.clone()),
+        comment: Set(entry.comment.clone()),
+    };
+    project_history::Entity::insert(model).exec(conn).await?;
+    Ok(())
+}
+
+/// A project's history, oldest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn history(
+    conn: &impl ConnectionTrait,
+    project_id: Uuid,
+) -> Result<Vec<HistoryEntry>, StoreError> {
+    let rows = project_history::Entity::find()
+        .filter(project_history::Column::ProjectId.eq(project_id))
+        .order_by_asc(project_history::Column::At)
+        .order_by_asc(project_history::Column::Id)
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(HistoryEntry {
+                at: row.at,
+                actor_id: row.actor_id,
+                actor_role: row
+                    .actor_role
+                    .parse()
+                    .map_err(|_| corrupt(&row.actor_role))?,
+                kind: HistoryKind::parse(&row.kind).ok_or_else(|| corrupt(&row.kind))?,
+                action: row.action,
+                from: row.from_value,
+                to: row.to_value,
+                comment: row.comment,
+            })
+        })
+        .collect()
+}
+
+/// The order of a project list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// By creation time (the default).
+    #[default]
+    CreatedAt,
+    /// By first submission; never-submitted projects come last.
+    SubmittedAt,
+}
+
+/// Where a page starts: the sort value and id of the last project of the previous page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectCursor {
+    /// Sort value (`None`: a never-submitted project under `SubmittedAt`).
+    pub at: Option<DateTime<Utc>>,
+    /// Id, to break ties.
+    pub id: Uuid,
+}
+
+/// Filters, order and position of a project list.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectQuery {
+    /// Only this programme.
+    pub programme: Option<ProgrammeCode>,
+    /// Only this territory's subtree.
+    pub territory: Option<TerritoryPath>,
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this stage.
+    pub stage: Option<Stage>,
+    /// Only this theme.
+    pub theme: Option<String>,
+    /// Title contains this text (case-insensitive).
+    pub q: Option<String>,
+    /// Order.
+    pub sort: SortKey,
+    /// Newest first.
+    pub descending: bool,
+    /// Start after this project.
+    pub after: Option<ProjectCursor>,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// The condition selecting what lies in `path`'s subtree.
+pub(crate) fn subtree(
+    path: &TerritoryPath,
+    territory: project::Column,
+    region: project::Column,
+    academy: project::Column,
+) -> Condition {
+    let id = path.id.as_str();
+    match path.id.kind() {
+        TerritoryKind::Country => Condition::all(),
+        TerritoryKind::Region => Condition::all().add(region.eq(id)),
+        TerritoryKind::Academy => Condition::all().add(academy.eq(id)),
+        TerritoryKind::Department => Condition::all().add(territory.eq(id)),
+    }
+}
+
+fn project_subtree(path: &TerritoryPath) -> Condition {
+    subtree(
+        path,
+        project::Column::TerritoryId,
+        project::Column::RegionId,
+        project::Column::AcademyId,
+    )
+}
+
+/// What `viewer` may see, as SQL: the same rule as [`Project::is_visible_to`].
+fn visible_to(viewer: Option<&Actor>) -> Condition {
+    let validated = project::Column::Status.eq(Status::Validated.as_str());
+    let Some(viewer) = viewer else {
+        return Condition::all().add(validated);
+    };
+    let own = project::Column::LeadId.eq(viewer.id);
+    let not_draft = project::Column::Status.ne(Status::Draft.as_str());
+    match viewer.role {
+        Role::Lead => Condition::any().add(validated).add(own),
+        Role::Observer => Condition::any().add(own).add(not_draft),
+        Role::Admin => {
+            let mut in_scope = Condition::all().add(not_draft);
+            if let Some(programme) = &viewer.scope.programme {
+                in_scope = in_scope.add(project::Column::Programme.eq(programme.as_str()));
+            }
+            if let Some(territory) = &viewer.scope.territory {
+                in_scope = in_scope.add(project_subtree(territory));
+            }
+            Condition::any().add(validated).add(own).add(in_scope)
+        }
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// The projects `viewer` may see, filtered, ordered and paginated.
+///
+/// # Errors
+/// When the database fails.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    query: &ProjectQuery,
+) -> Result<Page<Project>, StoreError> {
+    let mut select = project::Entity::find().filter(visible_to(viewer));
+    if let Some(programme) = &query.programme {
+        select = select.filter(project::Column::Programme.eq(programme.as_str()));
+    }
+    if let Some(territory) = &query.territory {
+        select = select.filter(project_subtree(territory));
+    }
+    if let Some(status) = query.status {
+        select = select.filter(project::Column::Status.eq(status.as_str()));
+    }
+    if let Some(stage) = query.stage {
+        select = select.filter(project::Column::Stage.eq(stage.as_str()));
+    }
+    if let Some(theme) = &query.theme {
+        select = select.filter(project::Column::Theme.eq(theme.as_str()));
+    }
+    if let Some(q) = &query.q {
+        let pattern = LikeExpr::new(format!("%{}%", escape_like(q))).escape('\\');
+        select = select.filter(Expr::col(project::Column::TitleSearch).like(pattern));
+    }
+    let column = match query.sort {
+        SortKey::CreatedAt => project::Column::CreatedAt,
+        SortKey::SubmittedAt => project::Column::SubmittedAt,
+    };
+    if let Some(after) = &query.after {
+        select = select.filter(after_cursor(column, after, query.descending));
+    }
+    let order = if query.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let rows = select
+        .order_by_with_nulls(column, order.clone(), NullOrdering::Last)
+        .order_by(project::Column::Id, order)
+        .limit(query.limit + 1)
+        .all(conn)
+        .await?;
+    let projects = rows
+        .into_iter()
+        .map(to_project)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_overfetch(projects, query.limit))
+}
+
+/// Rows after the cursor in an order where NULLs come last.
+fn after_cursor(column: project::Column, after: &ProjectCursor, descending: bool) -> Condition {
+    let id_after = if descending {
+        project::Column::Id.lt(after.id)
+    } else {
+        project::Column::Id.gt(after.id)
+    };
+    match after.at {
+        None => Condition::all().add(column.is_null()).add(id_after),
+        Some(at) => {
+            let beyond = if descending {
+                column.lt(at)
+            } else {
+                column.gt(at)
+            };
+            Condition::any()
+                .add(beyond)
+                .add(Condition::all().add(column.eq(at)).add(id_after))
+                .add(column.is_null())
+        }
+    }
+}
+
+fn to_project(model: project::Model) -> Result<Project, StoreError> {
+    let parse_id = |s: &str| TerritoryId::parse(s).map_err(|_| corrupt(s));
+    let stakeholders = model
+        .stakeholders
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<Stakeholder>().map_err(|_| corrupt(s)))
+        .collect::<Result<BTreeSet<_>, _>>()?;
+    let territory = parse_id(&model.territory_id)?;
+    let fields = ProjectFields {
+        programme: ProgrammeCode::parse(&model.programme).map_err(|_| corrupt(&model.programme))?,
+        territory: territory.clone(),
+        title: ProjectTitle::parse(&model.title).map_err(|_| corrupt("title"))?,
+        summary: Summary::parse(&model.summary).map_err(|_| corrupt("summary"))?,
+        description: model
+            .description
+            .as_deref()
+            .map(|d| Description::parse(d).map_err(|_| corrupt("description")))
+            .transpose()?,
+        theme: model.theme,
+        category: model
+            .category
+            .parse::<Category>()
+            .map_err(|_| corrupt(&model.category))?,
+        establishment_uai: model
+            .establishment_uai
+            .as_deref()
+            .map(|u| Uai::parse(u).map_err(|_| corrupt(u)))
+            .transpose()?,
+        requested_amount: Cents::new(model.requested_amount_cents)
+            .map_err(|_| corrupt(model.requested_amount_cents))?,
+        stakeholders,
+        period: Period::new(model.starts_on, model.ends_on).map_err(|_| corrupt("period"))?,
+    };
+    Ok(Project {
+        id: model.id,
+        fields,
+        territory_path: TerritoryPath {
+            id: territory,
+            region: model.region_id.as_deref().map(parse_id).transpose()?,
+            academy: model.academy_id.as_deref().map(parse_id).transpose()?,
+        },
+        lead_id: model.lead_id,
+        status: model.status.parse().map_err(|_| corrupt(&model.status))?,
+        stage: model.stage.parse().map_err(|_| corrupt(&model.stage))?,
+        version: model.version,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+        submitted_at: model.submitted_at,
+        decided_at: model.decided_at,
+        granted_cents: model.granted_cents,
+    })
+}
