@@ -2,6 +2,7 @@
 //! as pure functions, and who may do what. Nothing here performs I/O.
 
 pub mod account;
+pub mod funding;
 pub mod history;
 pub mod programme;
 pub mod project;
@@ -11,6 +12,7 @@ pub mod status;
 pub mod territory;
 
 pub use account::{Actor, DisplayName, Email, Password, Role, Scope, User};
+pub use funding::{Fund, FundCode, Grant, Support, SupportKind};
 pub use history::{HistoryEntry, HistoryKind};
 pub use programme::{ProgrammeCode, ProgrammeCodeError, ThemeCode};
 pub use project::{Cents, Project, ProjectFields};

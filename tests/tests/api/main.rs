@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod errors;
+mod funding;
 mod operations;
 mod projects;
 mod reference;

@@ -2,5 +2,6 @@
 //! domain values with `From`; requests become domain values through `TryFrom`.
 
 pub mod accounts;
+pub mod funding;
 pub mod projects;
 pub mod reference;

@@ -10,7 +10,7 @@ use terrain_domain::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::accounts::RoleName;
+use super::{accounts::RoleName, funding::SupportSummary};
 
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident => $domain:ty { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
@@ -284,6 +284,8 @@ pub struct ProjectView {
     pub decided_at: Option<DateTime<Utc>>,
     /// Money granted, in cents.
     pub granted_cents: i64,
+    /// The supports received (in the detail of one project; `null` in lists).
+    pub supports: Option<SupportSummary>,
 }
 
 impl ProjectView {
@@ -314,6 +316,7 @@ impl ProjectView {
             submitted_at: project.submitted_at,
             decided_at: project.decided_at,
             granted_cents: project.granted_cents,
+            supports: None,
         }
     }
 }
@@ -327,6 +330,17 @@ pub struct TransitionRequest {
     /// Required for `request_changes`, `reject` and `reopen`; up to 2,000 characters.
     #[schema(max_length = 2000)]
     pub comment: Option<String>,
+}
+
+/// `POST /projects/{id}/stage`. Needs `If-Match`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageRequest {
+    /// The stage to move to.
+    pub stage: StageName,
+    /// A note, up to 2,000 characters.
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
 }
 
 /// Who did something.

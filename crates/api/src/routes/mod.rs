@@ -1,12 +1,17 @@
 //! One router per resource, merged under `/api/v1`.
 
 mod auth;
+mod funds;
 mod health;
 mod programmes;
 mod projects;
 mod territories;
 mod users;
 
+use axum::{
+    Json,
+    http::{StatusCode, header::HeaderName},
+};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{config::Settings, state::AppState};
@@ -16,6 +21,7 @@ pub fn router(settings: &Settings) -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(auth::router(&settings.auth))
         .merge(users::router())
+        .merge(funds::router())
         .merge(programmes::router())
         .merge(projects::router())
         .merge(territories::router());
@@ -23,3 +29,6 @@ pub fn router(settings: &Settings) -> OpenApiRouter<AppState> {
         .nest("/api/v1", api)
         .merge(health::router())
 }
+
+/// A 201 answer with the `Location` of what was created.
+pub type Created<T> = (StatusCode, [(HeaderName, String); 1], Json<T>);

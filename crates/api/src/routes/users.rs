@@ -60,14 +60,7 @@ async fn create_user(
     State(state): State<AppState>,
     _admin: NationalAdmin,
     ApiJson(body): ApiJson<CreateUserRequest>,
-) -> Result<
-    (
-        StatusCode,
-        [(header::HeaderName, String); 1],
-        Json<UserView>,
-    ),
-    ApiError,
-> {
+) -> Result<super::Created<UserView>, ApiError> {
     let scope = body.scope.unwrap_or_default();
     let input = AccountInput {
         email: body.email,

@@ -1,11 +1,13 @@
 //! sea-orm entities, one module per table. They mirror the migrations and never leave this
 //! crate: repositories turn them into domain types.
 
+pub mod fund;
 pub mod idempotency_key;
 pub mod programme;
 pub mod programme_theme;
 pub mod project;
 pub mod project_history;
 pub mod refresh_token;
+pub mod support;
 pub mod territory;
 pub mod user;

@@ -1,12 +1,15 @@
 //! Repositories: functions over any connection or transaction, returning domain types.
 
+pub mod funds;
 pub mod idempotency;
 pub mod projects;
 pub mod reference;
+pub mod supports;
 pub mod tokens;
 pub mod users;
 
-use sea_orm::DbErr;
+use sea_orm::{ColumnTrait, DbErr, sea_query::Condition};
+use terrain_domain::{TerritoryKind, TerritoryPath};
 
 use crate::StoreError;
 
@@ -33,4 +36,35 @@ impl<T> Page<T> {
 /// writes.
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Other(DbErr::Custom(format!("corrupt stored value: {what}")))
+}
+
+/// The condition selecting rows located in `path`'s subtree, given the row's territory column
+/// and its denormalised région and académie columns.
+pub(crate) fn subtree<C: ColumnTrait>(
+    path: &TerritoryPath,
+    territory: C,
+    region: C,
+    academy: C,
+) -> Condition {
+    let id = path.id.as_str();
+    match path.id.kind() {
+        TerritoryKind::Country => Condition::all(),
+        TerritoryKind::Region => Condition::all().add(region.eq(id)),
+        TerritoryKind::Academy => Condition::all().add(academy.eq(id)),
+        TerritoryKind::Department => Condition::all().add(territory.eq(id)),
+    }
+}
+
+/// A territory path rebuilt from a row's denormalised columns.
+pub(crate) fn path_of(
+    territory: &str,
+    region: Option<&str>,
+    academy: Option<&str>,
+) -> Result<TerritoryPath, StoreError> {
+    let parse = |s: &str| terrain_domain::TerritoryId::parse(s).map_err(|_| corrupt(s));
+    Ok(TerritoryPath {
+        id: parse(territory)?,
+        region: region.map(parse).transpose()?,
+        academy: academy.map(parse).transpose()?,
+    })
 }

@@ -11,12 +11,12 @@ use sea_orm::{
 };
 use terrain_domain::{
     Actor, Cents, HistoryEntry, HistoryKind, ProgrammeCode, Project, ProjectFields, Role, Stage,
-    Status, TerritoryId, TerritoryKind, TerritoryPath,
+    Status, TerritoryId, TerritoryPath,
     project::{Category, Description, Period, ProjectTitle, Stakeholder, Summary, Uai},
 };
 use uuid::Uuid;
 
-use super::{Page, corrupt};
+use super::{Page, corrupt, subtree};
 use crate::{
     StoreError,
     entities::{project, project_history},
@@ -188,6 +188,34 @@ pub async fn change_stage(
     }
 }
 
+/// Records a support on a project that is still validated: adds the money granted (zero for
+/// other kinds) and makes a new version, so that a concurrent reopen based on the old version
+/// fails. Returns whether the project was still validated.
+///
+/// # Errors
+/// When the database fails.
+pub async fn record_support(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    amount: i64,
+) -> Result<bool, StoreError> {
+    let result = project::Entity::update_many()
+        .col_expr(
+            project::Column::GrantedCents,
+            Expr::col(project::Column::GrantedCents).add(amount),
+        )
+        .col_expr(
+            project::Column::Version,
+            Expr::col(project::Column::Version).add(1),
+        )
+        .col_expr(project::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(project::Column::Id.eq(id))
+        .filter(project::Column::Status.eq(Status::Validated.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 /// Appends an entry to a project's history.
 ///
 /// # Errors
@@ -288,22 +316,6 @@ pub struct ProjectQuery {
     pub after: Option<ProjectCursor>,
     /// Page size.
     pub limit: u64,
-}
-
-/// The condition selecting what lies in `path`'s subtree.
-pub(crate) fn subtree(
-    path: &TerritoryPath,
-    territory: project::Column,
-    region: project::Column,
-    academy: project::Column,
-) -> Condition {
-    let id = path.id.as_str();
-    match path.id.kind() {
-        TerritoryKind::Country => Condition::all(),
-        TerritoryKind::Region => Condition::all().add(region.eq(id)),
-        TerritoryKind::Academy => Condition::all().add(academy.eq(id)),
-        TerritoryKind::Department => Condition::all().add(territory.eq(id)),
-    }
 }
 
 fn project_subtree(path: &TerritoryPath) -> Condition {

@@ -63,7 +63,7 @@ pub(super) async fn create_project(
     )
     .await?;
     let version = project.version;
-    let view = view_for(&state, project, Some(&actor)).await?;
+    let view = view_for(&txn, project, Some(&actor)).await?;
     if !idempotency::remember(
         &txn,
         actor.id,

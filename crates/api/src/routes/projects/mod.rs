@@ -2,17 +2,25 @@
 
 mod create;
 mod fields;
+mod grants;
 mod read;
+mod stage;
 mod transitions;
 mod update;
 
 use terrain_domain::{Actor, Project};
-use terrain_persistence::repo::{projects, users};
+use terrain_persistence::{
+    ConnectionTrait,
+    repo::{projects, supports, users},
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{
-    dto::projects::{LeadContact, ProjectView},
+    dto::{
+        funding::SupportSummary,
+        projects::{LeadContact, ProjectView},
+    },
     error::ApiError,
     state::AppState,
 };
@@ -23,6 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(read::get_project, update::update_project))
         .routes(routes!(transitions::apply_transition))
         .routes(routes!(read::get_history))
+        .routes(routes!(stage::change_stage))
+        .routes(routes!(grants::create_support, grants::list_supports))
 }
 
 /// The one place where project visibility is enforced: a project the caller may not see is
@@ -38,14 +48,15 @@ async fn visible_project(
         .ok_or(ApiError::NotFound)
 }
 
-/// The view of a project for `viewer`, with the lead's contact when they may see it.
+/// The view of a project for `viewer`, with the lead's contact when they may see it. Reads
+/// through `conn`, so that a handler inside a transaction never waits for a second connection.
 async fn view_for(
-    state: &AppState,
+    conn: &impl ConnectionTrait,
     project: Project,
     viewer: Option<&Actor>,
 ) -> Result<ProjectView, ApiError> {
     let contact = if project.shows_lead_to(viewer) {
-        users::find(state.db.reader(), project.lead_id)
+        users::find(conn, project.lead_id)
             .await?
             .map(|lead| LeadContact {
                 display_name: lead.display_name,
@@ -54,5 +65,8 @@ async fn view_for(
     } else {
         None
     };
-    Ok(ProjectView::new(project, contact))
+    let supports = supports::for_project(conn, project.id).await?;
+    let mut view = ProjectView::new(project, contact);
+    view.supports = Some(SupportSummary::of(&supports));
+    Ok(view)
 }

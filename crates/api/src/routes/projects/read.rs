@@ -195,7 +195,7 @@ pub(super) async fn get_project(
     let actor = viewer.actor();
     let project = visible_project(&state, id, actor.as_ref()).await?;
     let version = project.version;
-    let view = view_for(&state, project, actor.as_ref()).await?;
+    let view = view_for(state.db.reader(), project, actor.as_ref()).await?;
     Ok(([(header::ETAG, etag(version))], Json(view)))
 }
 

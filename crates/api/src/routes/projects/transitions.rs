@@ -53,19 +53,7 @@ pub(super) async fn apply_transition(
         return Err(ApiError::NotFound);
     }
     if_match.check(project.version)?;
-    let comment = body
-        .comment
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty());
-    if comment
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > MAX_COMMENT)
-    {
-        return Err(ApiError::invalid(
-            "comment",
-            format!("au plus {MAX_COMMENT} caractères"),
-        ));
-    }
+    let comment = comment(body.comment, "comment")?;
     let action = body.action.into();
     let circumstances = Circumstances {
         has_comment: comment.is_some(),
@@ -90,7 +78,7 @@ pub(super) async fn apply_transition(
     projects::append_history(&txn, id, &entry).await?;
     txn.commit().await.map_err(StoreError::from)?;
     let version = updated.version;
-    let view: ProjectView = view_for(&state, updated, Some(&actor)).await?;
+    let view: ProjectView = view_for(state.db.reader(), updated, Some(&actor)).await?;
     Ok(([(header::ETAG, etag(version))], Json(view)))
 }
 
@@ -101,4 +89,22 @@ fn refusal(refusal: Refusal) -> ApiError {
         Refusal::NotFromStatus { .. } | Refusal::FinanciallySupported => ApiError::Conflict(detail),
         Refusal::CommentRequired { .. } => ApiError::invalid("comment", detail),
     }
+}
+
+/// A comment or note: trimmed, blank counts as absent, at most 2,000 characters.
+///
+/// # Errors
+/// 422 when too long.
+pub(super) fn comment(text: Option<String>, field: &str) -> Result<Option<String>, ApiError> {
+    let text = text.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if text
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_COMMENT)
+    {
+        return Err(ApiError::invalid(
+            field,
+            format!("au plus {MAX_COMMENT} caractères"),
+        ));
+    }
+    Ok(text)
 }

@@ -62,6 +62,6 @@ pub(super) async fn update_project(
         .ok_or(ApiError::PreconditionFailed)?;
     txn.commit().await.map_err(StoreError::from)?;
     let version = updated.version;
-    let view: ProjectView = view_for(&state, updated, Some(&actor)).await?;
+    let view: ProjectView = view_for(state.db.reader(), updated, Some(&actor)).await?;
     Ok(([(header::ETAG, etag(version))], Json(view)))
 }

@@ -1,0 +1,204 @@
+//! Funds and supports.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use terrain_domain::{Fund, Grant, Support, SupportKind};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// `POST /funds`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFundRequest {
+    /// Unique code: 2 to 60 characters among letters, digits, `-` and `_`.
+    #[schema(example = "FIR-2025-ARA")]
+    pub code: String,
+    /// Name.
+    #[schema(example = "FIR Auvergne-Rhône-Alpes 2025")]
+    pub name: String,
+    /// Programme whose projects it pays for.
+    #[schema(example = "health")]
+    pub programme: String,
+    /// Territory it covers; absent for the whole country.
+    #[schema(example = "region:84")]
+    pub territory: Option<String>,
+    /// Year, 2000–2100.
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub year: i32,
+    /// Envelope in euro cents, above zero.
+    #[schema(minimum = 1)]
+    pub envelope_cents: i64,
+}
+
+/// A fund and what is left of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundView {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Programme.
+    pub programme: String,
+    /// Territory covered; `null` for the country.
+    pub territory: Option<String>,
+    /// Year.
+    pub year: i32,
+    /// Envelope, in cents.
+    pub envelope_cents: i64,
+    /// Granted so far, in cents.
+    pub committed_cents: i64,
+    /// Still available, in cents.
+    pub remaining_cents: i64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Fund> for FundView {
+    fn from(fund: Fund) -> Self {
+        FundView {
+            remaining_cents: fund.remaining_cents(),
+            code: fund.code.to_string(),
+            name: fund.name,
+            programme: fund.programme.to_string(),
+            territory: fund.territory.map(|t| t.id.to_string()),
+            year: fund.year,
+            envelope_cents: fund.envelope.get(),
+            committed_cents: fund.committed_cents,
+            created_at: fund.created_at,
+        }
+    }
+}
+
+/// A kind of support.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SupportKindName {
+    /// Money from a fund.
+    Financial,
+    /// Method and guidance.
+    Methodological,
+    /// People's time.
+    Human,
+    /// Training.
+    Training,
+    /// Scientific support.
+    Scientific,
+}
+
+impl From<SupportKindName> for SupportKind {
+    fn from(kind: SupportKindName) -> Self {
+        match kind {
+            SupportKindName::Financial => SupportKind::Financial,
+            SupportKindName::Methodological => SupportKind::Methodological,
+            SupportKindName::Human => SupportKind::Human,
+            SupportKindName::Training => SupportKind::Training,
+            SupportKindName::Scientific => SupportKind::Scientific,
+        }
+    }
+}
+
+impl From<SupportKind> for SupportKindName {
+    fn from(kind: SupportKind) -> Self {
+        match kind {
+            SupportKind::Financial => SupportKindName::Financial,
+            SupportKind::Methodological => SupportKindName::Methodological,
+            SupportKind::Human => SupportKindName::Human,
+            SupportKind::Training => SupportKindName::Training,
+            SupportKind::Scientific => SupportKindName::Scientific,
+        }
+    }
+}
+
+/// `POST /projects/{id}/supports`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSupportRequest {
+    /// Kind of support.
+    pub kind: SupportKindName,
+    /// Fund paying (financial support only, required there).
+    pub fund: Option<String>,
+    /// Amount in cents, above zero (financial support only, required there).
+    #[schema(minimum = 1)]
+    pub amount_cents: Option<i64>,
+    /// A note, up to 2,000 characters.
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+}
+
+/// A support decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupportView {
+    /// Identifier.
+    pub id: Uuid,
+    /// Kind.
+    pub kind: SupportKindName,
+    /// Fund paying, for financial support.
+    pub fund: Option<String>,
+    /// Amount in cents, for financial support.
+    pub amount_cents: Option<i64>,
+    /// Note.
+    pub note: Option<String>,
+    /// Administrator who decided.
+    pub granted_by: Uuid,
+    /// When.
+    pub granted_at: DateTime<Utc>,
+}
+
+impl From<Support> for SupportView {
+    fn from(support: Support) -> Self {
+        let (fund, amount) = match &support.grant {
+            Grant::Financial { fund, amount } => (Some(fund.to_string()), Some(amount.get())),
+            Grant::Other(_) => (None, None),
+        };
+        SupportView {
+            id: support.id,
+            kind: support.grant.kind().into(),
+            fund,
+            amount_cents: amount,
+            note: support.note,
+            granted_by: support.granted_by,
+            granted_at: support.granted_at,
+        }
+    }
+}
+
+/// A project's supports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupportList {
+    /// Oldest first.
+    pub items: Vec<SupportView>,
+}
+
+/// What a project has received, in short.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupportSummary {
+    /// The kinds received, each once.
+    pub kinds: Vec<SupportKindName>,
+    /// Number of support decisions.
+    pub count: usize,
+    /// Money granted, in cents.
+    pub granted_cents: i64,
+}
+
+impl SupportSummary {
+    /// The summary of `supports`.
+    pub fn of(supports: &[Support]) -> Self {
+        let mut kinds: Vec<SupportKindName> =
+            supports.iter().map(|s| s.grant.kind().into()).collect();
+        kinds.sort();
+        kinds.dedup();
+        SupportSummary {
+            kinds,
+            count: supports.len(),
+            granted_cents: supports
+                .iter()
+                .map(|s| match &s.grant {
+                    Grant::Financial { amount, .. } => amount.get(),
+                    Grant::Other(_) => 0,
+                })
+                .sum(),
+        }
+    }
+}
