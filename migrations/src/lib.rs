@@ -9,6 +9,7 @@ mod m20261124_000002_reference_data;
 mod m20261124_000003_accounts;
 mod m20261124_000004_projects;
 mod m20261124_000005_funds_and_supports;
+mod m20261124_000006_events;
 
 /// Every migration of the service, oldest first.
 #[derive(Debug)]
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_accounts::Migration),
             Box::new(m20261124_000004_projects::Migration),
             Box::new(m20261124_000005_funds_and_supports::Migration),
+            Box::new(m20261124_000006_events::Migration),
         ]
     }
 }

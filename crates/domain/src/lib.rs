@@ -2,6 +2,7 @@
 //! as pure functions, and who may do what. Nothing here performs I/O.
 
 pub mod account;
+pub mod event;
 pub mod funding;
 pub mod history;
 pub mod programme;
@@ -12,6 +13,7 @@ pub mod status;
 pub mod territory;
 
 pub use account::{Actor, DisplayName, Email, Password, Role, Scope, User};
+pub use event::{Attendance, Event, EventKind};
 pub use funding::{Fund, FundCode, Grant, Support, SupportKind};
 pub use history::{HistoryEntry, HistoryKind};
 pub use programme::{ProgrammeCode, ProgrammeCodeError, ThemeCode};

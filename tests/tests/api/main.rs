@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod errors;
+mod events;
 mod funding;
 mod operations;
 mod projects;

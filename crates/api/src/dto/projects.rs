@@ -10,7 +10,7 @@ use terrain_domain::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{accounts::RoleName, funding::SupportSummary};
+use super::{accounts::RoleName, events::EventRef, funding::SupportSummary};
 
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident => $domain:ty { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
@@ -218,7 +218,7 @@ pub struct UpdateProjectRequest {
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
@@ -286,6 +286,8 @@ pub struct ProjectView {
     pub granted_cents: i64,
     /// The supports received (in the detail of one project; `null` in lists).
     pub supports: Option<SupportSummary>,
+    /// The concertation events it emerged from (in the detail of one project; `null` in lists).
+    pub events: Option<Vec<EventRef>>,
 }
 
 impl ProjectView {
@@ -317,6 +319,7 @@ impl ProjectView {
             decided_at: project.decided_at,
             granted_cents: project.granted_cents,
             supports: None,
+            events: None,
         }
     }
 }

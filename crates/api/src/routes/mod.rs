@@ -1,6 +1,7 @@
 //! One router per resource, merged under `/api/v1`.
 
 mod auth;
+mod events;
 mod funds;
 mod health;
 mod programmes;
@@ -21,6 +22,7 @@ pub fn router(settings: &Settings) -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(auth::router(&settings.auth))
         .merge(users::router())
+        .merge(events::router())
         .merge(funds::router())
         .merge(programmes::router())
         .merge(projects::router())

@@ -1,6 +1,8 @@
 //! sea-orm entities, one module per table. They mirror the migrations and never leave this
 //! crate: repositories turn them into domain types.
 
+pub mod event;
+pub mod event_project;
 pub mod fund;
 pub mod idempotency_key;
 pub mod programme;

@@ -1,5 +1,6 @@
 //! Repositories: functions over any connection or transaction, returning domain types.
 
+pub mod events;
 pub mod funds;
 pub mod idempotency;
 pub mod projects;

@@ -97,6 +97,26 @@ pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Projec
         .transpose()
 }
 
+/// Several projects by id, in no particular order; unknown ids are skipped.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<Project>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    project::Entity::find()
+        .filter(project::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(to_project)
+        .collect()
+}
+
 /// Replaces the lead's fields if the project is still at `version`. Returns the new project,
 /// or `None` when someone changed it first.
 ///

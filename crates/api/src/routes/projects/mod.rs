@@ -11,7 +11,7 @@ mod update;
 use terrain_domain::{Actor, Project};
 use terrain_persistence::{
     ConnectionTrait,
-    repo::{projects, supports, users},
+    repo::{events, projects, supports, users},
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -68,5 +68,7 @@ async fn view_for(
     let supports = supports::for_project(conn, project.id).await?;
     let mut view = ProjectView::new(project, contact);
     view.supports = Some(SupportSummary::of(&supports));
+    let events = events::for_project(conn, view.id).await?;
+    view.events = Some(events.into_iter().map(Into::into).collect());
     Ok(view)
 }

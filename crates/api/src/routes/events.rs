@@ -1,0 +1,474 @@
+//! `/events`: concertation events, their participants and the projects born from them.
+
+use std::collections::{BTreeMap, HashSet};
+
+use axum::{
+    Json,
+    extract::{OriginalUri, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::Deserialize;
+use terrain_domain::{Actor, Attendance, Event, ProgrammeCode, TerritoryId, event};
+use terrain_persistence::{
+    ConnectionTrait, StoreError,
+    repo::{
+        events::{self, EventFields, EventQuery},
+        projects, reference,
+    },
+};
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::{
+    auth::{AuthUser, MaybeUser},
+    conditional::{IfMatch, etag},
+    dto::events::{CreateEventRequest, EventKindName, EventView, UpdateEventRequest},
+    error::{ApiError, FieldError, Problem},
+    extract::{ApiJson, ApiPath, ApiQuery, HashedJson},
+    idempotency::{self, IdempotencyKey, Prior},
+    pagination::{self, Cursor, Listed, Page},
+    state::AppState,
+};
+
+const LIST: &str = "events";
+const SCOPE: &str = "events";
+const MAX_LINKS: usize = 100;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_event, list_events))
+        .routes(routes!(get_event, update_event, delete_event))
+}
+
+/// An event's fields as sent, before any check.
+struct RawEvent {
+    programme: String,
+    territory: String,
+    title: String,
+    kind: EventKindName,
+    starts_at: DateTime<Utc>,
+    ends_at: Option<DateTime<Utc>>,
+    location: Option<String>,
+    attendance: BTreeMap<String, u64>,
+    project_ids: Vec<Uuid>,
+}
+
+/// Checks every field, the caller's right to record there, and the linked projects.
+async fn resolve(state: &AppState, actor: &Actor, raw: RawEvent) -> Result<EventFields, ApiError> {
+    let conn = state.db.reader();
+    let mut errors = Vec::new();
+    let programme = match ProgrammeCode::parse(&raw.programme) {
+        Ok(code) => reference::find_programme(conn, &code)
+            .await?
+            .map(|p| p.code),
+        Err(_) => None,
+    };
+    if programme.is_none() {
+        errors.push(FieldError::new("programme", "programme inconnu"));
+    }
+    let territory = match TerritoryId::parse(&raw.territory) {
+        Ok(id) => reference::find_territory(conn, &id).await?.map(|t| t.path),
+        Err(_) => None,
+    };
+    if territory.is_none() {
+        errors.push(FieldError::new("territory", "territoire inconnu"));
+    }
+    let title = event::parse_title(&raw.title)
+        .map_err(|e| errors.push(FieldError::new("title", e.to_string())))
+        .ok();
+    if raw.ends_at.is_some_and(|end| end <= raw.starts_at) {
+        errors.push(FieldError::new("ends_at", "la fin doit suivre le début"));
+    }
+    let location = raw
+        .location
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty());
+    if location
+        .as_ref()
+        .is_some_and(|l| l.chars().count() > 200 || l.chars().any(char::is_control))
+    {
+        errors.push(FieldError::new("location", "au plus 200 caractères"));
+    }
+    let attendance = Attendance::parse(raw.attendance.iter().map(|(k, v)| (k.as_str(), *v)))
+        .map_err(|e| errors.push(FieldError::new("attendance", e.to_string())))
+        .ok();
+    let mut project_ids = raw.project_ids;
+    project_ids.sort_unstable();
+    project_ids.dedup();
+    if project_ids.len() > MAX_LINKS {
+        errors.push(FieldError::new(
+            "project_ids",
+            format!("au plus {MAX_LINKS} projets"),
+        ));
+    } else {
+        let visible: HashSet<Uuid> = projects::find_many(conn, &project_ids)
+            .await?
+            .into_iter()
+            .filter(|p| p.is_visible_to(Some(actor)))
+            .map(|p| p.id)
+            .collect();
+        for (index, id) in project_ids.iter().enumerate() {
+            if !visible.contains(id) {
+                errors.push(FieldError::new(
+                    format!("project_ids[{index}]"),
+                    "projet inconnu",
+                ));
+            }
+        }
+    }
+    let (Some(programme), Some(territory), Some(title), Some(attendance), true) =
+        (programme, territory, title, attendance, errors.is_empty())
+    else {
+        return Err(ApiError::Validation(errors));
+    };
+    if !event::may_record(actor, &programme, &territory) {
+        return Err(ApiError::Forbidden(
+            "Vous ne pouvez pas enregistrer de concertation à cet endroit.".into(),
+        ));
+    }
+    Ok(EventFields {
+        programme,
+        territory,
+        title,
+        kind: raw.kind.into(),
+        starts_at: raw.starts_at,
+        ends_at: raw.ends_at,
+        location,
+        attendance,
+        project_ids,
+    })
+}
+
+/// The views of `events`, each listing only the linked projects `viewer` may see.
+async fn views(
+    conn: &impl ConnectionTrait,
+    events: Vec<Event>,
+    viewer: Option<&Actor>,
+) -> Result<Vec<EventView>, ApiError> {
+    let ids: Vec<Uuid> = events
+        .iter()
+        .flat_map(|e| e.project_ids.iter().copied())
+        .collect();
+    let visible: HashSet<Uuid> = projects::find_many(conn, &ids)
+        .await?
+        .into_iter()
+        .filter(|p| p.is_visible_to(viewer))
+        .map(|p| p.id)
+        .collect();
+    Ok(events
+        .into_iter()
+        .map(|e| EventView::new(e, |id| visible.contains(id)))
+        .collect())
+}
+
+async fn view(
+    conn: &impl ConnectionTrait,
+    event: Event,
+    viewer: Option<&Actor>,
+) -> Result<EventView, ApiError> {
+    views(conn, vec![event], viewer)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no view for the event")))
+}
+
+/// Records a concertation event (a lead, or an administrator inside its scope). Honours
+/// `Idempotency-Key`.
+#[utoipa::path(post, path = "/events", tag = "events", request_body = CreateEventRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Rejoue la première réponse pour la même clé et le même corps")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Concertation enregistrée.", body = EventView,
+            headers(("ETag" = String, description = "Version"), ("Location" = String, description = "Adresse"))),
+        (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Rôle ou périmètre insuffisant.", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn create_event(
+    State(state): State<AppState>,
+    user: AuthUser,
+    key: IdempotencyKey,
+    HashedJson { value: body, hash }: HashedJson<CreateEventRequest>,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    if let Prior::Replay(response) =
+        idempotency::prior(state.db.reader(), actor.id, SCOPE, &key, &hash).await?
+    {
+        return Ok(response);
+    }
+    let raw = RawEvent {
+        programme: body.programme,
+        territory: body.territory,
+        title: body.title,
+        kind: body.kind,
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
+        location: body.location,
+        attendance: body.attendance,
+        project_ids: body.project_ids,
+    };
+    let fields = resolve(&state, &actor, raw).await?;
+    let txn = state.db.begin_write().await?;
+    let created = events::insert(&txn, &fields, actor.id).await?;
+    let version = created.version;
+    let body = view(&txn, created, Some(&actor)).await?;
+    if !idempotency::remember(
+        &txn,
+        actor.id,
+        SCOPE,
+        &key,
+        &hash,
+        StatusCode::CREATED,
+        &body,
+    )
+    .await?
+    {
+        drop(txn);
+        return match idempotency::prior(state.db.reader(), actor.id, SCOPE, &key, &hash).await? {
+            Prior::Replay(response) => Ok(response),
+            Prior::None => Err(ApiError::Conflict("Réessayez la requête.".into())),
+        };
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    let location = format!("/api/v1/events/{}", body.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::ETAG, etag(version))],
+        [(header::LOCATION, location)],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// Filters and pagination of the event list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// Only this programme.
+    programme: Option<String>,
+    /// Only this territory and what lies below it.
+    territory: Option<String>,
+    /// Only this kind.
+    kind: Option<EventKindName>,
+    /// Starting on or after this day (UTC).
+    from: Option<NaiveDate>,
+    /// Starting on or before this day (UTC).
+    to: Option<NaiveDate>,
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Events, by start (public).
+#[utoipa::path(get, path = "/events", tag = "events", params(ListQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Les concertations.", body = Page<EventView>),
+        (status = 401, description = "Jeton invalide.", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_events(
+    State(state): State<AppState>,
+    viewer: MaybeUser,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Listed<EventView>, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let conn = state.db.reader();
+    let programme = query
+        .programme
+        .as_deref()
+        .map(|p| {
+            ProgrammeCode::parse(p).map_err(|_| ApiError::invalid("programme", "programme inconnu"))
+        })
+        .transpose()?;
+    let territory = match query.territory.as_deref() {
+        Some(id) => {
+            let id = TerritoryId::parse(id)
+                .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?;
+            Some(
+                reference::find_territory(conn, &id)
+                    .await?
+                    .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
+                    .path,
+            )
+        }
+        None => None,
+    };
+    let after = query
+        .cursor
+        .map(|c| {
+            let invalid = || ApiError::invalid("cursor", "curseur invalide");
+            let key = Cursor::decode(LIST, &c)?;
+            let (at, id) = key.split_once('|').ok_or_else(invalid)?;
+            let at = DateTime::parse_from_rfc3339(at).map_err(|_| invalid())?;
+            Ok::<_, ApiError>((
+                at.with_timezone(&Utc),
+                Uuid::parse_str(id).map_err(|_| invalid())?,
+            ))
+        })
+        .transpose()?;
+    let page = events::list(
+        conn,
+        &EventQuery {
+            programme,
+            territory,
+            kind: query.kind.map(Into::into),
+            from: query.from.map(start_of),
+            until: query
+                .to
+                .and_then(|d| d.checked_add_days(Days::new(1)))
+                .map(start_of),
+            after,
+            limit,
+        },
+    )
+    .await?;
+    let next = page
+        .more
+        .then(|| {
+            page.items
+                .last()
+                .map(|e| Cursor::new(LIST, &format!("{}|{}", e.starts_at.to_rfc3339(), e.id)))
+        })
+        .flatten();
+    let items = views(conn, page.items, viewer.actor().as_ref()).await?;
+    Ok(Listed::new(items, next, &uri))
+}
+
+/// Midnight UTC of a day.
+pub(crate) fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// One event (public), with a strong `ETag`.
+#[utoipa::path(get, path = "/events/{id}", tag = "events",
+    params(("id" = Uuid, Path, description = "Identifiant de la concertation")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "La concertation.", body = EventView,
+            headers(("ETag" = String, description = "Version"))),
+        (status = 401, description = "Jeton invalide.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Concertation inconnue.", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_event(
+    State(state): State<AppState>,
+    viewer: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    let conn = state.db.reader();
+    let found = events::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    let version = found.version;
+    let body = view(conn, found, viewer.actor().as_ref()).await?;
+    Ok(([(header::ETAG, etag(version))], Json(body)))
+}
+
+/// The one place where the right to change an event is checked.
+async fn changeable_event(state: &AppState, id: Uuid, actor: &Actor) -> Result<Event, ApiError> {
+    let found = events::find(state.db.reader(), id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if found.may_be_changed_by(actor) {
+        Ok(found)
+    } else {
+        Err(ApiError::Forbidden(
+            "Seuls son auteur et les administrateurs en charge modifient une concertation.".into(),
+        ))
+    }
+}
+
+/// Changes an event (its creator or an administrator whose scope contains it), with `If-Match`.
+#[utoipa::path(patch, path = "/events/{id}", tag = "events", request_body = UpdateEventRequest,
+    params(
+        ("id" = Uuid, Path, description = "Identifiant de la concertation"),
+        ("If-Match" = String, Header, description = "L'ETag lu"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "La concertation modifiée.", body = EventView,
+            headers(("ETag" = String, description = "Nouvelle version"))),
+        (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Ni auteur ni administrateur en charge.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Concertation inconnue.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Version périmée.", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match manquant.", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(event = %id))]
+async fn update_event(
+    State(state): State<AppState>,
+    user: AuthUser,
+    if_match: IfMatch,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(patch): ApiJson<UpdateEventRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let actor = user.actor();
+    let current = changeable_event(&state, id, &actor).await?;
+    if_match.check(current.version)?;
+    let raw = RawEvent {
+        programme: patch
+            .programme
+            .unwrap_or_else(|| current.programme.to_string()),
+        territory: patch
+            .territory
+            .unwrap_or_else(|| current.territory.id.to_string()),
+        title: patch
+            .title
+            .unwrap_or_else(|| current.title.as_str().to_owned()),
+        kind: patch.kind.unwrap_or(current.kind.into()),
+        starts_at: patch.starts_at.unwrap_or(current.starts_at),
+        ends_at: patch.ends_at.unwrap_or(current.ends_at),
+        location: patch.location.unwrap_or(current.location.clone()),
+        attendance: match patch.attendance {
+            Some(counts) => counts,
+            None => current
+                .attendance
+                .counts()
+                .map(|(c, n)| (c.as_str().to_owned(), u64::try_from(n).unwrap_or_default()))
+                .collect(),
+        },
+        project_ids: patch.project_ids.unwrap_or(current.project_ids.clone()),
+    };
+    let fields = resolve(&state, &actor, raw).await?;
+    let txn = state.db.begin_write().await?;
+    let updated = events::update(&txn, id, current.version, &fields)
+        .await?
+        .ok_or(ApiError::PreconditionFailed)?;
+    txn.commit().await.map_err(StoreError::from)?;
+    let version = updated.version;
+    let body = view(state.db.reader(), updated, Some(&actor)).await?;
+    Ok(([(header::ETAG, etag(version))], Json(body)))
+}
+
+/// Deletes an event and its links to projects (never the projects themselves).
+#[utoipa::path(delete, path = "/events/{id}", tag = "events",
+    params(("id" = Uuid, Path, description = "Identifiant de la concertation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Concertation supprimée."),
+        (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Ni auteur ni administrateur en charge.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Concertation inconnue.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Version périmée (If-Match facultatif).", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(event = %id))]
+async fn delete_event(
+    State(state): State<AppState>,
+    user: AuthUser,
+    if_match: IfMatch,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let actor = user.actor();
+    let current = changeable_event(&state, id, &actor).await?;
+    if if_match.is_present() {
+        if_match.check(current.version)?;
+    }
+    let txn = state.db.begin_write().await?;
+    events::delete(&txn, id).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,325 @@
+//! Concertation events and their links to projects.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Condition,
+};
+use terrain_domain::{
+    Attendance, Event, EventKind, ProgrammeCode, TerritoryPath, event::EventTitle,
+};
+use uuid::Uuid;
+
+use super::{Page, corrupt, path_of, subtree};
+use crate::{
+    StoreError,
+    entities::{event, event_project},
+};
+
+/// What a recorder writes about an event.
+#[derive(Debug, Clone)]
+pub struct EventFields {
+    /// Programme.
+    pub programme: ProgrammeCode,
+    /// Where.
+    pub territory: TerritoryPath,
+    /// Title.
+    pub title: EventTitle,
+    /// Kind.
+    pub kind: EventKind,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Place.
+    pub location: Option<String>,
+    /// Who attended.
+    pub attendance: Attendance,
+    /// Projects that emerged from it.
+    pub project_ids: Vec<Uuid>,
+}
+
+fn encode(attendance: &Attendance) -> String {
+    attendance
+        .counts()
+        .map(|(category, count)| format!("{}:{count}", category.as_str()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn decode(text: &str) -> Result<Attendance, StoreError> {
+    let mut counts = Vec::new();
+    for pair in text.split(',').filter(|p| !p.is_empty()) {
+        let (name, count) = pair.split_once(':').ok_or_else(|| corrupt(pair))?;
+        counts.push((name, count.parse::<u64>().map_err(|_| corrupt(pair))?));
+    }
+    Attendance::parse(counts).map_err(|_| corrupt(text))
+}
+
+fn write(model: &mut event::ActiveModel, fields: &EventFields) {
+    model.programme = Set(fields.programme.as_str().to_owned());
+    model.territory_id = Set(fields.territory.id.as_str().to_owned());
+    model.region_id = Set(fields
+        .territory
+        .region
+        .as_ref()
+        .map(|r| r.as_str().to_owned()));
+    model.academy_id = Set(fields
+        .territory
+        .academy
+        .as_ref()
+        .map(|a| a.as_str().to_owned()));
+    model.title = Set(fields.title.as_str().to_owned());
+    model.kind = Set(fields.kind.as_str().to_owned());
+    model.starts_at = Set(fields.starts_at);
+    model.ends_at = Set(fields.ends_at);
+    model.location = Set(fields.location.clone());
+    model.attendance = Set(encode(&fields.attendance));
+    model.participants = Set(fields.attendance.participants());
+}
+
+async fn link(conn: &impl ConnectionTrait, id: Uuid, projects: &[Uuid]) -> Result<(), StoreError> {
+    event_project::Entity::delete_many()
+        .filter(event_project::Column::EventId.eq(id))
+        .exec(conn)
+        .await?;
+    if projects.is_empty() {
+        return Ok(());
+    }
+    let rows = projects.iter().map(|project| event_project::ActiveModel {
+        event_id: Set(id),
+        project_id: Set(*project),
+    });
+    event_project::Entity::insert_many(rows).exec(conn).await?;
+    Ok(())
+}
+
+/// Records an event.
+///
+/// # Errors
+/// When the database fails.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    fields: &EventFields,
+    created_by: Uuid,
+) -> Result<Event, StoreError> {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let mut model = event::ActiveModel {
+        id: Set(id),
+        created_by: Set(created_by),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    write(&mut model, fields);
+    event::Entity::insert(model).exec(conn).await?;
+    link(conn, id, &fields.project_ids).await?;
+    find(conn, id)
+        .await?
+        .ok_or_else(|| corrupt("event vanished"))
+}
+
+/// Replaces an event's fields and links if it is still at `version`; `None` otherwise.
+///
+/// # Errors
+/// When the database fails.
+pub async fn update(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    version: i64,
+    fields: &EventFields,
+) -> Result<Option<Event>, StoreError> {
+    let mut model = event::ActiveModel::default();
+    write(&mut model, fields);
+    model.version = Set(version + 1);
+    model.updated_at = Set(Utc::now());
+    let result = event::Entity::update_many()
+        .set(model)
+        .filter(event::Column::Id.eq(id))
+        .filter(event::Column::Version.eq(version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Ok(None);
+    }
+    link(conn, id, &fields.project_ids).await?;
+    find(conn, id).await
+}
+
+/// Deletes an event and its links (never the projects). Returns whether it existed.
+///
+/// # Errors
+/// When the database fails.
+pub async fn delete(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool, StoreError> {
+    event_project::Entity::delete_many()
+        .filter(event_project::Column::EventId.eq(id))
+        .exec(conn)
+        .await?;
+    let result = event::Entity::delete_by_id(id).exec(conn).await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// One event with its links.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Event>, StoreError> {
+    let Some(model) = event::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let mut links = links_of(conn, &[id]).await?;
+    to_event(model, links.remove(&id).unwrap_or_default()).map(Some)
+}
+
+async fn links_of(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Uuid>>, StoreError> {
+    let mut links: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(links);
+    }
+    let rows = event_project::Entity::find()
+        .filter(event_project::Column::EventId.is_in(ids.iter().copied()))
+        .order_by_asc(event_project::Column::ProjectId)
+        .all(conn)
+        .await?;
+    for row in rows {
+        links.entry(row.event_id).or_default().push(row.project_id);
+    }
+    Ok(links)
+}
+
+/// Filters and position of an event list.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    /// Only this programme.
+    pub programme: Option<ProgrammeCode>,
+    /// Only this territory's subtree.
+    pub territory: Option<TerritoryPath>,
+    /// Only this kind.
+    pub kind: Option<EventKind>,
+    /// Starting at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Starting before.
+    pub until: Option<DateTime<Utc>>,
+    /// After this (start, id).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// Events by start, filtered and paginated.
+///
+/// # Errors
+/// When the database fails.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    query: &EventQuery,
+) -> Result<Page<Event>, StoreError> {
+    let mut select = event::Entity::find();
+    if let Some(programme) = &query.programme {
+        select = select.filter(event::Column::Programme.eq(programme.as_str()));
+    }
+    if let Some(territory) = &query.territory {
+        select = select.filter(subtree(
+            territory,
+            event::Column::TerritoryId,
+            event::Column::RegionId,
+            event::Column::AcademyId,
+        ));
+    }
+    if let Some(kind) = query.kind {
+        select = select.filter(event::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(from) = query.from {
+        select = select.filter(event::Column::StartsAt.gte(from));
+    }
+    if let Some(until) = query.until {
+        select = select.filter(event::Column::StartsAt.lt(until));
+    }
+    if let Some((at, id)) = query.after {
+        select = select.filter(
+            Condition::any().add(event::Column::StartsAt.gt(at)).add(
+                Condition::all()
+                    .add(event::Column::StartsAt.eq(at))
+                    .add(event::Column::Id.gt(id)),
+            ),
+        );
+    }
+    let rows = select
+        .order_by_asc(event::Column::StartsAt)
+        .order_by_asc(event::Column::Id)
+        .limit(query.limit + 1)
+        .all(conn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut links = links_of(conn, &ids).await?;
+    let events = rows
+        .into_iter()
+        .map(|row| {
+            let linked = links.remove(&row.id).unwrap_or_default();
+            to_event(row, linked)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_overfetch(events, query.limit))
+}
+
+/// The events a project emerged from, by start.
+///
+/// # Errors
+/// When the database fails.
+pub async fn for_project(
+    conn: &impl ConnectionTrait,
+    project_id: Uuid,
+) -> Result<Vec<Event>, StoreError> {
+    let event_ids: Vec<Uuid> = event_project::Entity::find()
+        .filter(event_project::Column::ProjectId.eq(project_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| l.event_id)
+        .collect();
+    if event_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = event::Entity::find()
+        .filter(event::Column::Id.is_in(event_ids.iter().copied()))
+        .order_by_asc(event::Column::StartsAt)
+        .all(conn)
+        .await?;
+    let mut links = links_of(conn, &event_ids).await?;
+    rows.into_iter()
+        .map(|row| {
+            let linked = links.remove(&row.id).unwrap_or_default();
+            to_event(row, linked)
+        })
+        .collect()
+}
+
+fn to_event(model: event::Model, project_ids: Vec<Uuid>) -> Result<Event, StoreError> {
+    Ok(Event {
+        id: model.id,
+        programme: ProgrammeCode::parse(&model.programme).map_err(|_| corrupt(&model.programme))?,
+        territory: path_of(
+            &model.territory_id,
+            model.region_id.as_deref(),
+            model.academy_id.as_deref(),
+        )?,
+        title: EventTitle::parse(&model.title).map_err(|_| corrupt("title"))?,
+        kind: EventKind::parse(&model.kind).ok_or_else(|| corrupt(&model.kind))?,
+        starts_at: model.starts_at,
+        ends_at: model.ends_at,
+        location: model.location,
+        attendance: decode(&model.attendance)?,
+        project_ids,
+        created_by: model.created_by,
+        version: model.version,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    })
+}

@@ -1,0 +1,444 @@
+//! Concertation events and their participants.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestApp, assert_problem};
+
+fn event_body(changes: Value) -> Value {
+    let mut body = json!({
+        "programme": "health",
+        "territory": "department:35",
+        "title": "Forum santé du pays de Rennes",
+        "kind": "forum",
+        "starts_at": "2024-03-14T18:00:00Z",
+        "ends_at": "2024-03-14T21:00:00Z",
+        "location": "Salle de la Cité, Rennes",
+        "attendance": {"residents": 80, "health_professionals": 25, "elected_officials": 4, "citizens": 11},
+    });
+    if let (Some(base), Some(changes)) = (body.as_object_mut(), changes.as_object()) {
+        for (key, value) in changes {
+            if value.is_null() {
+                base.remove(key);
+            } else {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    body
+}
+
+async fn record(app: &TestApp, session: &Session, changes: Value) -> reqwest::Response {
+    app.post("/api/v1/events", &event_body(changes), Some(&session.token))
+        .await
+}
+
+async fn recorded(app: &TestApp, session: &Session, changes: Value) -> Value {
+    let response = record(app, session, changes).await;
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("json")
+}
+
+async fn patch(
+    app: &TestApp,
+    session: &Session,
+    event: &Value,
+    body: Value,
+    if_match: Option<String>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .patch(app.url(&format!(
+            "/api/v1/events/{}",
+            event["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&session.token)
+        .json(&body);
+    if let Some(tag) = if_match {
+        request = request.header("if-match", tag);
+    }
+    request.send().await.expect("request")
+}
+
+fn tag(event: &Value) -> Option<String> {
+    Some(format!("\"{}\"", event["version"]))
+}
+
+#[tokio::test]
+async fn a_lead_records_an_event_and_participants_are_the_sum_of_the_attendance() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("animatrice").await;
+    let response = record(&app, &lead, json!({})).await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        response.headers().get("etag").and_then(|v| v.to_str().ok()),
+        Some("\"1\"")
+    );
+    let event: Value = response.json().await.expect("json");
+    assert_eq!(event["participants"], 120);
+    assert_eq!(event["attendance"]["residents"], 80);
+    assert_eq!(event["kind"], "forum");
+    let public: Value = app
+        .get_json(&format!(
+            "/api/v1/events/{}",
+            event["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(public["participants"], 120);
+    let big = recorded(
+        &app,
+        &lead,
+        json!({"attendance": {"citizens": 5_000_000_000_u64}}),
+    )
+    .await;
+    assert_eq!(big["participants"], 5_000_000_000_u64);
+}
+
+#[tokio::test]
+async fn invalid_events_are_422_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("hasty").await;
+    for (changes, field) in [
+        (json!({"attendance": {"aliens": 3}}), "attendance"),
+        (
+            json!({"attendance": {"residents": -3}}),
+            "attendance.residents",
+        ),
+        (
+            json!({"attendance": {"residents": 1.5}}),
+            "attendance.residents",
+        ),
+        (json!({"ends_at": "2024-03-14T17:00:00Z"}), "ends_at"),
+        (json!({"territory": "department:00"}), "territory"),
+        (json!({"programme": "sport"}), "programme"),
+        (json!({"title": "x"}), "title"),
+        (json!({"kind": "party"}), "kind"),
+        (json!({"starts_at": "yesterday"}), "starts_at"),
+        (json!({"location": "x".repeat(201)}), "location"),
+        (
+            json!({"project_ids": ["0190a0c0-0000-7000-8000-000000000000"]}),
+            "project_ids[0]",
+        ),
+        (json!({"participants": 3}), ""),
+    ] {
+        let problem = assert_problem(record(&app, &lead, changes.clone()).await, 422).await;
+        if !field.is_empty() {
+            assert_eq!(problem["errors"][0]["field"], field, "{changes}");
+        }
+    }
+    let listed: Value = app.get_json("/api/v1/events").await;
+    assert_eq!(listed["items"], json!([]));
+}
+
+#[tokio::test]
+async fn admins_record_inside_their_scope_and_observers_not_at_all() {
+    let app = TestApp::spawn().await;
+    let bretagne = app
+        .account(
+            "ars-bretagne",
+            "admin",
+            &["--programme", "health", "--territory", "region:53"],
+        )
+        .await;
+    let observer = app.account("eval", "observer", &[]).await;
+    assert_eq!(record(&app, &bretagne, json!({})).await.status(), 201);
+    assert_problem(
+        record(&app, &bretagne, json!({"territory": "department:13"})).await,
+        403,
+    )
+    .await;
+    assert_problem(
+        record(
+            &app,
+            &bretagne,
+            json!({"programme": "education", "territory": "department:35"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_problem(record(&app, &observer, json!({})).await, 403).await;
+    assert_problem(
+        app.post("/api/v1/events", &event_body(json!({})), None)
+            .await,
+        401,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn only_the_creator_or_an_admin_in_charge_changes_or_deletes_an_event() {
+    let app = TestApp::spawn().await;
+    let creator = app.lead("creator").await;
+    let other = app.lead("other").await;
+    let in_charge = app
+        .account("ars", "admin", &["--territory", "region:53"])
+        .await;
+    let elsewhere = app
+        .account("paca", "admin", &["--territory", "region:93"])
+        .await;
+    let event = recorded(&app, &creator, json!({})).await;
+
+    assert_problem(
+        patch(
+            &app,
+            &other,
+            &event,
+            json!({"title": "Détourné"}),
+            tag(&event),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_problem(
+        patch(
+            &app,
+            &elsewhere,
+            &event,
+            json!({"title": "Détourné"}),
+            tag(&event),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_problem(
+        patch(
+            &app,
+            &creator,
+            &event,
+            json!({"title": "Sans version"}),
+            None,
+        )
+        .await,
+        428,
+    )
+    .await;
+    assert_problem(
+        patch(
+            &app,
+            &creator,
+            &event,
+            json!({"title": "Périmé"}),
+            Some("\"0\"".into()),
+        )
+        .await,
+        412,
+    )
+    .await;
+    let changed = patch(
+        &app,
+        &creator,
+        &event,
+        json!({"attendance": {"residents": 10}, "location": null}),
+        tag(&event),
+    )
+    .await;
+    assert_eq!(changed.status(), 200);
+    let changed: Value = changed.json().await.expect("json");
+    assert_eq!(changed["participants"], 10);
+    assert!(changed["location"].is_null());
+    assert_eq!(changed["title"], event["title"]);
+    let by_admin = patch(
+        &app,
+        &in_charge,
+        &changed,
+        json!({"kind": "workshop"}),
+        tag(&changed),
+    )
+    .await;
+    assert_eq!(by_admin.status(), 200);
+
+    let url = app.url(&format!(
+        "/api/v1/events/{}",
+        event["id"].as_str().expect("id")
+    ));
+    for session in [&other, &elsewhere] {
+        let response = app
+            .client
+            .delete(&url)
+            .bearer_auth(&session.token)
+            .send()
+            .await
+            .expect("request");
+        assert_problem(response, 403).await;
+    }
+    let deleted = app
+        .client
+        .delete(&url)
+        .bearer_auth(&in_charge.token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(deleted.status(), 204);
+    assert_problem(app.client.get(&url).send().await.expect("request"), 404).await;
+}
+
+#[tokio::test]
+async fn events_are_filtered_by_territory_subtree_kind_and_period() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("organiser").await;
+    recorded(
+        &app,
+        &lead,
+        json!({"title": "Rennes", "starts_at": "2024-03-14T18:00:00Z", "ends_at": null}),
+    )
+    .await;
+    recorded(&app, &lead, json!({"title": "Brest", "territory": "department:29", "kind": "workshop", "starts_at": "2024-06-01T09:00:00Z", "ends_at": null})).await;
+    recorded(&app, &lead, json!({"title": "Marseille", "territory": "department:13", "starts_at": "2025-01-10T09:00:00Z", "ends_at": null})).await;
+    recorded(&app, &lead, json!({"title": "Lycée", "programme": "education", "territory": "academy:10", "kind": "meeting", "starts_at": "2024-12-31T23:59:59Z", "ends_at": null})).await;
+
+    let titles = |page: Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|e| e["title"].as_str().expect("title").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        titles(app.get_json("/api/v1/events?territory=region:53").await),
+        ["Rennes", "Brest"]
+    );
+    assert_eq!(
+        titles(app.get_json("/api/v1/events?territory=department:29").await),
+        ["Brest"]
+    );
+    assert_eq!(
+        titles(app.get_json("/api/v1/events?kind=workshop").await),
+        ["Brest"]
+    );
+    assert_eq!(
+        titles(app.get_json("/api/v1/events?programme=education").await),
+        ["Lycée"]
+    );
+    assert_eq!(
+        titles(
+            app.get_json("/api/v1/events?from=2024-06-01&to=2024-12-31")
+                .await
+        ),
+        ["Brest", "Lycée"]
+    );
+    assert_eq!(
+        titles(app.get_json("/api/v1/events?to=2024-03-14").await),
+        ["Rennes"]
+    );
+    assert_eq!(
+        titles(app.get_json("/api/v1/events?from=2025-01-01").await),
+        ["Marseille"]
+    );
+    let first: Value = app.get_json("/api/v1/events?limit=3").await;
+    assert_eq!(titles(first.clone()).len(), 3);
+    let cursor = first["next_cursor"].as_str().expect("a next page");
+    assert_eq!(
+        titles(
+            app.get_json(&format!("/api/v1/events?limit=3&cursor={cursor}"))
+                .await
+        ),
+        ["Marseille"]
+    );
+    for (query, field) in [
+        ("kind=party", "kind"),
+        ("from=2024-13-01", "from"),
+        ("territory=nowhere", "territory"),
+        ("limit=500", "limit"),
+    ] {
+        let problem = assert_problem(app.get(&format!("/api/v1/events?{query}")).await, 422).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn links_show_only_projects_the_caller_may_see_and_deleting_the_event_keeps_the_project() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("porteuse").await;
+    let observer = app.account("eval", "observer", &[]).await;
+    let project = app
+        .create_project(&lead, json!({"programme": "health", "territory": "department:35", "establishment_uai": null, "theme": "prevention"}))
+        .await;
+    let project = app.walk(&project, &[(&lead, "submit")]).await;
+    let pid = project["id"].as_str().expect("id").to_owned();
+    let event = recorded(&app, &lead, json!({"project_ids": [pid]})).await;
+    assert_eq!(event["project_ids"], json!([pid]));
+    let eid = event["id"].as_str().expect("id").to_owned();
+
+    let anonymous: Value = app.get_json(&format!("/api/v1/events/{eid}")).await;
+    assert_eq!(
+        anonymous["project_ids"],
+        json!([]),
+        "a submitted project is not public"
+    );
+    let observed: Value = app
+        .get_as(&format!("/api/v1/events/{eid}"), &observer.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(observed["project_ids"], json!([pid]));
+
+    let detail: Value = app
+        .get_as(&format!("/api/v1/projects/{pid}"), &lead.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(detail["events"][0]["id"], eid.as_str());
+    assert_eq!(detail["events"][0]["participants"], 120);
+
+    let other = app.lead("stranger").await;
+    assert_problem(
+        record(&app, &other, json!({"project_ids": [pid]})).await,
+        422,
+    )
+    .await;
+
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/v1/events/{eid}")))
+        .bearer_auth(&lead.token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(deleted.status(), 204);
+    let after: Value = app
+        .get_as(&format!("/api/v1/projects/{pid}"), &lead.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(after["events"], json!([]));
+    assert_eq!(after["status"], "submitted");
+}
+
+#[tokio::test]
+async fn an_idempotent_event_creation_replays() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("retrying").await;
+    let send = |body: Value| {
+        app.client
+            .post(app.url("/api/v1/events"))
+            .bearer_auth(&lead.token)
+            .header("idempotency-key", "forum-rennes")
+            .json(&body)
+            .send()
+    };
+    let first: Value = send(event_body(json!({})))
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    let again = send(event_body(json!({}))).await.expect("request");
+    assert_eq!(again.status(), 201);
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(first["id"], again["id"]);
+    assert_problem(
+        send(event_body(json!({"title": "Autre forum"})))
+            .await
+            .expect("request"),
+        422,
+    )
+    .await;
+    let listed: Value = app.get_json("/api/v1/events").await;
+    assert_eq!(listed["items"].as_array().expect("items").len(), 1);
+}
