@@ -10,6 +10,7 @@ mod m20261124_000003_accounts;
 mod m20261124_000004_projects;
 mod m20261124_000005_funds_and_supports;
 mod m20261124_000006_events;
+mod m20261124_000007_statistics;
 
 /// Every migration of the service, oldest first.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_projects::Migration),
             Box::new(m20261124_000005_funds_and_supports::Migration),
             Box::new(m20261124_000006_events::Migration),
+            Box::new(m20261124_000007_statistics::Migration),
         ]
     }
 }

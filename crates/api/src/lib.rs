@@ -15,4 +15,5 @@ pub mod pagination;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod statistics;
 pub mod telemetry;

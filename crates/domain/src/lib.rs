@@ -9,6 +9,7 @@ pub mod programme;
 pub mod project;
 pub mod reference;
 pub mod stage;
+pub mod stats;
 pub mod status;
 pub mod territory;
 

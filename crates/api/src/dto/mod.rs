@@ -6,3 +6,4 @@ pub mod events;
 pub mod funding;
 pub mod projects;
 pub mod reference;
+pub mod stats;

@@ -435,7 +435,7 @@ async fn update_event(
     };
     let fields = resolve(&state, &actor, raw).await?;
     let txn = state.db.begin_write().await?;
-    let updated = events::update(&txn, id, current.version, &fields)
+    let updated = events::update(&txn, &current, &fields)
         .await?
         .ok_or(ApiError::PreconditionFailed)?;
     txn.commit().await.map_err(StoreError::from)?;
@@ -468,7 +468,9 @@ async fn delete_event(
         if_match.check(current.version)?;
     }
     let txn = state.db.begin_write().await?;
-    events::delete(&txn, id).await?;
+    if !events::delete(&txn, &current).await? {
+        return Err(ApiError::PreconditionFailed);
+    }
     txn.commit().await.map_err(StoreError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }

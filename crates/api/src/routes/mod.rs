@@ -6,6 +6,7 @@ mod funds;
 mod health;
 mod programmes;
 mod projects;
+mod stats;
 mod territories;
 mod users;
 
@@ -26,6 +27,7 @@ pub fn router(settings: &Settings) -> OpenApiRouter<AppState> {
         .merge(funds::router())
         .merge(programmes::router())
         .merge(projects::router())
+        .merge(stats::router())
         .merge(territories::router());
     OpenApiRouter::new()
         .nest("/api/v1", api)

@@ -10,6 +10,7 @@ pub mod programme_theme;
 pub mod project;
 pub mod project_history;
 pub mod refresh_token;
+pub mod stat_counter;
 pub mod support;
 pub mod territory;
 pub mod user;

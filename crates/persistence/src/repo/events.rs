@@ -8,11 +8,11 @@ use sea_orm::{
     QuerySelect, sea_query::Condition,
 };
 use terrain_domain::{
-    Attendance, Event, EventKind, ProgrammeCode, TerritoryPath, event::EventTitle,
+    Attendance, Event, EventKind, ProgrammeCode, TerritoryPath, event::EventTitle, stats::Delta,
 };
 use uuid::Uuid;
 
-use super::{Page, corrupt, path_of, subtree};
+use super::{Page, corrupt, path_of, stats, subtree};
 use crate::{
     StoreError,
     entities::{event, event_project},
@@ -123,16 +123,17 @@ pub async fn insert(
         .ok_or_else(|| corrupt("event vanished"))
 }
 
-/// Replaces an event's fields and links if it is still at `version`; `None` otherwise.
+/// Replaces an event's fields and links if it is still as `old` (same version); `None`
+/// otherwise.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn update(
     conn: &impl ConnectionTrait,
-    id: Uuid,
-    version: i64,
+    old: &Event,
     fields: &EventFields,
 ) -> Result<Option<Event>, StoreError> {
+    let (id, version) = (old.id, old.version);
     let mut model = event::ActiveModel::default();
     write(&mut model, fields);
     model.version = Set(version + 1);
@@ -147,20 +148,38 @@ pub async fn update(
         return Ok(None);
     }
     link(conn, id, &fields.project_ids).await?;
-    find(conn, id).await
+    let new = find(conn, id)
+        .await?
+        .ok_or_else(|| corrupt("event vanished"))?;
+    let mut delta = Delta::default();
+    stats::add_event(&mut delta, old, -1);
+    stats::add_event(&mut delta, &new, 1);
+    stats::apply(conn, &delta).await?;
+    Ok(Some(new))
 }
 
-/// Deletes an event and its links (never the projects). Returns whether it existed.
+/// Deletes an event and its links (never the projects) if it is still as `old` (same
+/// version). Returns whether it did.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn delete(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool, StoreError> {
-    event_project::Entity::delete_many()
-        .filter(event_project::Column::EventId.eq(id))
+pub async fn delete(conn: &impl ConnectionTrait, old: &Event) -> Result<bool, StoreError> {
+    let result = event::Entity::delete_many()
+        .filter(event::Column::Id.eq(old.id))
+        .filter(event::Column::Version.eq(old.version))
         .exec(conn)
         .await?;
-    let result = event::Entity::delete_by_id(id).exec(conn).await?;
-    Ok(result.rows_affected == 1)
+    if result.rows_affected != 1 {
+        return Ok(false);
+    }
+    event_project::Entity::delete_many()
+        .filter(event_project::Column::EventId.eq(old.id))
+        .exec(conn)
+        .await?;
+    let mut delta = Delta::default();
+    stats::add_event(&mut delta, old, -1);
+    stats::apply(conn, &delta).await?;
+    Ok(true)
 }
 
 /// One event with its links.
@@ -301,7 +320,7 @@ pub async fn for_project(
         .collect()
 }
 
-fn to_event(model: event::Model, project_ids: Vec<Uuid>) -> Result<Event, StoreError> {
+pub(crate) fn to_event(model: event::Model, project_ids: Vec<Uuid>) -> Result<Event, StoreError> {
     Ok(Event {
         id: model.id,
         programme: ProgrammeCode::parse(&model.programme).map_err(|_| corrupt(&model.programme))?,

@@ -5,6 +5,7 @@ pub mod funds;
 pub mod idempotency;
 pub mod projects;
 pub mod reference;
+pub mod stats;
 pub mod supports;
 pub mod tokens;
 pub mod users;

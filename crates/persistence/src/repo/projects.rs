@@ -11,12 +11,13 @@ use sea_orm::{
 };
 use terrain_domain::{
     Actor, Cents, HistoryEntry, HistoryKind, ProgrammeCode, Project, ProjectFields, Role, Stage,
-    Status, TerritoryId, TerritoryPath,
+    Status, SupportKind, TerritoryId, TerritoryPath,
     project::{Category, Description, Period, ProjectTitle, Stakeholder, Summary, Uai},
+    stats::Delta,
 };
 use uuid::Uuid;
 
-use super::{Page, corrupt, subtree};
+use super::{Page, corrupt, stats, subtree};
 use crate::{
     StoreError,
     entities::{project, project_history},
@@ -56,7 +57,24 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewProject) -> Result<Proj
     let inserted = project::Entity::insert(model)
         .exec_with_returning(conn)
         .await?;
-    to_project(inserted)
+    let project = to_project(inserted)?;
+    let mut delta = Delta::default();
+    stats::add_project(&mut delta, &project, &BTreeSet::new(), 1);
+    stats::apply(conn, &delta).await?;
+    Ok(project)
+}
+
+/// Replaces the counters' view of `old` by that of the project as it now is in the database.
+async fn restate(conn: &impl ConnectionTrait, old: &Project) -> Result<Project, StoreError> {
+    let new = find(conn, old.id)
+        .await?
+        .ok_or_else(|| corrupt("project vanished"))?;
+    let kinds = stats::kinds_of(conn, old.id).await?;
+    let mut delta = Delta::default();
+    stats::add_project(&mut delta, old, &kinds, -1);
+    stats::add_project(&mut delta, &new, &kinds, 1);
+    stats::apply(conn, &delta).await?;
+    Ok(new)
 }
 
 fn write_fields(model: &mut project::ActiveModel, fields: &ProjectFields, path: &TerritoryPath) {
@@ -117,18 +135,18 @@ pub async fn find_many(
         .collect()
 }
 
-/// Replaces the lead's fields if the project is still at `version`. Returns the new project,
-/// or `None` when someone changed it first.
+/// Replaces the lead's fields if the project is still as `old` (same version). Returns the new
+/// project, or `None` when someone changed it first.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn update_fields(
     conn: &impl ConnectionTrait,
-    id: Uuid,
-    version: i64,
+    old: &Project,
     fields: &ProjectFields,
     path: &TerritoryPath,
 ) -> Result<Option<Project>, StoreError> {
+    let (id, version) = (old.id, old.version);
     let mut model = project::ActiveModel::default();
     write_fields(&mut model, fields, path);
     model.version = Set(version + 1);
@@ -140,24 +158,24 @@ pub async fn update_fields(
         .exec(conn)
         .await?;
     if result.rows_affected == 1 {
-        find(conn, id).await
+        restate(conn, old).await.map(Some)
     } else {
         Ok(None)
     }
 }
 
-/// Moves the project to `to` if it is still at `version`: sets `submitted_at` on the first
+/// Moves the project to `to` if it is still as `old` (same version): sets `submitted_at` on the first
 /// submission and `decided_at` on a decision. `None` when someone changed it first.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn change_status(
     conn: &impl ConnectionTrait,
-    id: Uuid,
-    version: i64,
+    old: &Project,
     to: Status,
     at: DateTime<Utc>,
 ) -> Result<Option<Project>, StoreError> {
+    let (id, version) = (old.id, old.version);
     let mut update = project::Entity::update_many()
         .col_expr(project::Column::Status, Expr::value(to.as_str()))
         .col_expr(project::Column::Version, Expr::value(version + 1))
@@ -177,22 +195,22 @@ pub async fn change_status(
         .exec(conn)
         .await?;
     if result.rows_affected == 1 {
-        find(conn, id).await
+        restate(conn, old).await.map(Some)
     } else {
         Ok(None)
     }
 }
 
-/// Moves the project to stage `to` if it is still at `version`.
+/// Moves the project to stage `to` if it is still as `old` (same version).
 ///
 /// # Errors
 /// When the database fails.
 pub async fn change_stage(
     conn: &impl ConnectionTrait,
-    id: Uuid,
-    version: i64,
+    old: &Project,
     to: Stage,
 ) -> Result<Option<Project>, StoreError> {
+    let (id, version) = (old.id, old.version);
     let result = project::Entity::update_many()
         .col_expr(project::Column::Stage, Expr::value(to.as_str()))
         .col_expr(project::Column::Version, Expr::value(version + 1))
@@ -202,21 +220,23 @@ pub async fn change_stage(
         .exec(conn)
         .await?;
     if result.rows_affected == 1 {
-        find(conn, id).await
+        restate(conn, old).await.map(Some)
     } else {
         Ok(None)
     }
 }
 
-/// Records a support on a project that is still validated: adds the money granted (zero for
-/// other kinds) and makes a new version, so that a concurrent reopen based on the old version
-/// fails. Returns whether the project was still validated.
+/// Records a support of `kind` on a project that is still validated: adds the money granted
+/// (zero for other kinds), makes a new version (so that a concurrent reopen based on the old
+/// one fails) and updates the counters. Call it before inserting the support itself. Returns
+/// whether the project was still validated.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn record_support(
     conn: &impl ConnectionTrait,
     id: Uuid,
+    kind: SupportKind,
     amount: i64,
 ) -> Result<bool, StoreError> {
     let result = project::Entity::update_many()
@@ -233,7 +253,24 @@ pub async fn record_support(
         .filter(project::Column::Status.eq(Status::Validated.as_str()))
         .exec(conn)
         .await?;
-    Ok(result.rows_affected == 1)
+    if result.rows_affected != 1 {
+        return Ok(false);
+    }
+    // The update holds the project's row: what is read now is what the counters saw, plus
+    // this support.
+    let new = find(conn, id)
+        .await?
+        .ok_or_else(|| corrupt("project vanished"))?;
+    let mut old = new.clone();
+    old.granted_cents -= amount;
+    let old_kinds = stats::kinds_of(conn, id).await?;
+    let mut new_kinds = old_kinds.clone();
+    new_kinds.insert(kind);
+    let mut delta = Delta::default();
+    stats::add_project(&mut delta, &old, &old_kinds, -1);
+    stats::add_project(&mut delta, &new, &new_kinds, 1);
+    stats::apply(conn, &delta).await?;
+    Ok(true)
 }
 
 /// Appends an entry to a project's history.
@@ -459,7 +496,7 @@ fn after_cursor(column: project::Column, after: &ProjectCursor, descending: bool
     }
 }
 
-fn to_project(model: project::Model) -> Result<Project, StoreError> {
+pub(crate) fn to_project(model: project::Model) -> Result<Project, StoreError> {
     let parse_id = |s: &str| TerritoryId::parse(s).map_err(|_| corrupt(s));
     let stakeholders = model
         .stakeholders

@@ -81,7 +81,7 @@ pub(super) async fn create_support(
         }
         Grant::Other(_) => 0,
     };
-    if !projects::record_support(&txn, id, granted).await? {
+    if !projects::record_support(&txn, id, grant.kind(), granted).await? {
         return Err(ApiError::Conflict("Le projet n'est plus validé.".into()));
     }
     let support = supports::insert(&txn, id, &grant, note.clone(), actor.id, now).await?;

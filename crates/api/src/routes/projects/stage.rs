@@ -61,7 +61,7 @@ pub(super) async fn change_stage(
         .map_err(|refusal: StageRefusal| ApiError::Conflict(refusal.to_string()))?;
     let now = Utc::now();
     let txn = state.db.begin_write().await?;
-    let updated = projects::change_stage(&txn, id, project.version, to)
+    let updated = projects::change_stage(&txn, &project, to)
         .await?
         .ok_or(ApiError::PreconditionFailed)?;
     let entry = HistoryEntry {

@@ -62,7 +62,7 @@ pub(super) async fn apply_transition(
     let to = status::apply(project.status, action, party, circumstances).map_err(refusal)?;
     let now = Utc::now();
     let txn = state.db.begin_write().await?;
-    let updated = projects::change_status(&txn, id, project.version, to, now)
+    let updated = projects::change_status(&txn, &project, to, now)
         .await?
         .ok_or(ApiError::PreconditionFailed)?;
     let entry = HistoryEntry {

@@ -57,7 +57,7 @@ pub(super) async fn update_project(
     }
     let (fields, path) = fields::resolve(&state, RawFields::patched(&project, patch)).await?;
     let txn = state.db.begin_write().await?;
-    let updated = projects::update_fields(&txn, id, project.version, &fields, &path)
+    let updated = projects::update_fields(&txn, &project, &fields, &path)
         .await?
         .ok_or(ApiError::PreconditionFailed)?;
     txn.commit().await.map_err(StoreError::from)?;

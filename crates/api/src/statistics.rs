@@ -1,0 +1,214 @@
+//! The published figures, computed once for the JSON API and the dashboard alike.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::Deserialize;
+use terrain_domain::{
+    ProgrammeCode, TerritoryId, TerritoryKind,
+    stats::{Interval, TimelineMetric},
+};
+use terrain_persistence::repo::{
+    reference,
+    stats::{self, StatsScope},
+};
+use utoipa::IntoParams;
+
+use crate::{
+    dto::{
+        reference::Level,
+        stats::{Overview, TerritoryFigures, TerritoryTable, Timeline, TimelinePoint},
+    },
+    error::ApiError,
+    state::AppState,
+};
+
+/// Where and when: the filters of every statistic.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatsFilter {
+    /// Only this programme.
+    pub programme: Option<String>,
+    /// This territory and what lies below it (default: the whole country).
+    pub territory: Option<String>,
+    /// Projects first submitted, and events starting, on or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// … and on or before this day (UTC).
+    pub to: Option<NaiveDate>,
+}
+
+/// A filter checked against the reference data.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// Programme and territory.
+    pub scope: StatsScope,
+    /// `[from, until)` when a period was asked for.
+    pub period: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Checks the filter: known programme and territory, a period in order.
+///
+/// # Errors
+/// 422 naming the parameter at fault.
+pub async fn resolve(state: &AppState, filter: &StatsFilter) -> Result<Resolved, ApiError> {
+    let conn = state.db.reader();
+    let programme = match filter.programme.as_deref() {
+        Some(code) => {
+            let code = ProgrammeCode::parse(code)
+                .map_err(|_| ApiError::invalid("programme", "programme inconnu"))?;
+            Some(
+                reference::find_programme(conn, &code)
+                    .await?
+                    .ok_or_else(|| ApiError::invalid("programme", "programme inconnu"))?
+                    .code,
+            )
+        }
+        None => None,
+    };
+    let territory_id = match filter.territory.as_deref() {
+        Some(id) => TerritoryId::parse(id)
+            .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?,
+        None => TerritoryId::country(),
+    };
+    let territory = reference::find_territory(conn, &territory_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
+        .path;
+    let period = match (filter.from, filter.to) {
+        (None, None) => None,
+        (from, to) => {
+            if let (Some(from), Some(to)) = (from, to)
+                && to < from
+            {
+                return Err(ApiError::invalid(
+                    "to",
+                    "la fin de la période précède son début",
+                ));
+            }
+            let from = from.map_or(DateTime::<Utc>::MIN_UTC, start_of);
+            let until = to
+                .and_then(|d| d.checked_add_days(Days::new(1)))
+                .map_or(DateTime::<Utc>::MAX_UTC, start_of);
+            Some((from, until))
+        }
+    };
+    Ok(Resolved {
+        scope: StatsScope {
+            programme,
+            territory,
+        },
+        period,
+    })
+}
+
+/// The overview of a scope: from the counters without a period, from the rows with one.
+///
+/// # Errors
+/// When the database fails.
+pub async fn overview(state: &AppState, resolved: &Resolved) -> Result<Overview, ApiError> {
+    let conn = state.db.reader();
+    let totals = match resolved.period {
+        None => {
+            let id = resolved.scope.territory.id.to_string();
+            stats::totals(
+                conn,
+                resolved.scope.programme.as_ref(),
+                std::slice::from_ref(&id),
+            )
+            .await?
+            .remove(&id)
+            .unwrap_or_default()
+        }
+        Some((from, until)) => stats::period_totals(conn, &resolved.scope, from, until).await?,
+    };
+    Ok(Overview::from_totals(&totals))
+}
+
+/// One row per territory of `level` inside the scope, from the counters.
+///
+/// # Errors
+/// When the database fails.
+pub async fn territories(
+    state: &AppState,
+    resolved: &Resolved,
+    level: Level,
+) -> Result<TerritoryTable, ApiError> {
+    let conn = state.db.reader();
+    let kind: TerritoryKind = level.into();
+    let rows: Vec<_> = reference::territories_of_kind(conn, kind)
+        .await?
+        .into_iter()
+        .filter(|t| resolved.scope.territory.contains(&t.path))
+        .collect();
+    let ids: Vec<String> = rows.iter().map(|t| t.id().to_string()).collect();
+    let mut totals = stats::totals(conn, resolved.scope.programme.as_ref(), &ids).await?;
+    let empty = BTreeMap::new();
+    let items = rows
+        .into_iter()
+        .map(|territory| {
+            let figures = Overview::from_totals(
+                totals
+                    .remove(territory.id().as_str())
+                    .as_ref()
+                    .unwrap_or(&empty),
+            );
+            TerritoryFigures {
+                territory: territory.into(),
+                projects: figures.projects,
+                supports: figures.supports,
+                events: figures.events,
+                stages: figures.stages,
+            }
+        })
+        .collect();
+    Ok(TerritoryTable { level, items })
+}
+
+/// The timeline of a scope by month or week.
+///
+/// # Errors
+/// When the database fails.
+pub async fn timeline(
+    state: &AppState,
+    resolved: &Resolved,
+    interval: Interval,
+) -> Result<Timeline, ApiError> {
+    let conn = state.db.reader();
+    let buckets = match resolved.period {
+        None => {
+            stats::timeline(
+                conn,
+                resolved.scope.programme.as_ref(),
+                resolved.scope.territory.id.as_str(),
+                interval,
+            )
+            .await?
+        }
+        Some((from, until)) => {
+            stats::period_timeline(conn, &resolved.scope, interval, from, until).await?
+        }
+    };
+    let items = buckets
+        .into_iter()
+        .map(|(period, metrics)| {
+            let get = |m: TimelineMetric| metrics.get(m.as_str()).copied().unwrap_or_default();
+            TimelinePoint {
+                submitted: get(TimelineMetric::Submitted),
+                validated: get(TimelineMetric::Validated),
+                events: get(TimelineMetric::Events),
+                participants: get(TimelineMetric::Participants),
+                period,
+            }
+        })
+        .filter(|p| p.submitted != 0 || p.validated != 0 || p.events != 0 || p.participants != 0)
+        .collect();
+    Ok(Timeline {
+        interval: interval.as_str().to_owned(),
+        items,
+    })
+}

@@ -1,0 +1,47 @@
+//! Statistics counters, kept up to date in the same transaction as every write.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum StatCounters {
+    Table,
+    TerritoryId,
+    Programme,
+    Metric,
+    Bucket,
+    Value,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(StatCounters::Table)
+                    .col(string(StatCounters::TerritoryId))
+                    .col(string(StatCounters::Programme))
+                    .col(string(StatCounters::Metric))
+                    .col(string(StatCounters::Bucket))
+                    .col(big_integer(StatCounters::Value))
+                    .primary_key(
+                        Index::create()
+                            .col(StatCounters::TerritoryId)
+                            .col(StatCounters::Programme)
+                            .col(StatCounters::Metric)
+                            .col(StatCounters::Bucket),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(StatCounters::Table).to_owned())
+            .await
+    }
+}
