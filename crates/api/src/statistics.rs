@@ -47,6 +47,11 @@ pub struct Resolved {
     pub period: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
+/// The earliest day a period can start.
+const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+/// The day after the latest a period can end.
+const LATEST: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
+
 fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
@@ -90,10 +95,13 @@ pub async fn resolve(state: &AppState, filter: &StatsFilter) -> Result<Resolved,
                     "la fin de la période précède son début",
                 ));
             }
-            let from = from.map_or(DateTime::<Utc>::MIN_UTC, start_of);
-            let until = to
-                .and_then(|d| d.checked_add_days(Days::new(1)))
-                .map_or(DateTime::<Utc>::MAX_UTC, start_of);
+            // Open ends stay four-digit years: SQLite compares timestamps as text.
+            let from = start_of(from.unwrap_or(EARLIEST).max(EARLIEST));
+            let until = start_of(
+                to.and_then(|d| d.checked_add_days(Days::new(1)))
+                    .unwrap_or(LATEST)
+                    .min(LATEST),
+            );
             Some((from, until))
         }
     };

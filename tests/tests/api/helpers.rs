@@ -406,6 +406,33 @@ impl TestApp {
         current
     }
 
+    /// Whether the counters maintained write by write equal the ones rebuilt from scratch.
+    /// Rebuilds them, so call it last.
+    pub async fn counters_match_a_rebuild(&self) -> bool {
+        use terrain_persistence::repo::stats;
+        let incremental = stats::snapshot(self.db.reader()).await.expect("snapshot");
+        let txn = self.db.begin_write().await.expect("transaction");
+        stats::rebuild(&txn).await.expect("rebuild");
+        txn.commit().await.expect("commit");
+        let rebuilt = stats::snapshot(self.db.reader()).await.expect("snapshot");
+        if incremental != rebuilt {
+            for (key, value) in &incremental {
+                if rebuilt.get(key) != Some(value) {
+                    eprintln!(
+                        "incremental {key:?} = {value}, rebuilt {:?}",
+                        rebuilt.get(key)
+                    );
+                }
+            }
+            for (key, value) in &rebuilt {
+                if !incremental.contains_key(key) {
+                    eprintln!("rebuilt only {key:?} = {value}");
+                }
+            }
+        }
+        incremental == rebuilt
+    }
+
     /// Closes the application's connections, as if the database had gone away.
     pub async fn close_database(&self) {
         self.db.close().await.expect("close");

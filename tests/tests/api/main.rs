@@ -10,3 +10,4 @@ mod funding;
 mod operations;
 mod projects;
 mod reference;
+mod stats;

@@ -8,7 +8,7 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::Deserialize;
 use terrain_domain::{Actor, Attendance, Event, ProgrammeCode, TerritoryId, event};
 use terrain_persistence::{
@@ -79,6 +79,13 @@ async fn resolve(state: &AppState, actor: &Actor, raw: RawEvent) -> Result<Event
     let title = event::parse_title(&raw.title)
         .map_err(|e| errors.push(FieldError::new("title", e.to_string())))
         .ok();
+    let plausible = |at: &DateTime<Utc>| (1900..=9999).contains(&at.year());
+    if !plausible(&raw.starts_at) {
+        errors.push(FieldError::new("starts_at", "une date entre 1900 et 9999"));
+    }
+    if raw.ends_at.as_ref().is_some_and(|end| !plausible(end)) {
+        errors.push(FieldError::new("ends_at", "une date entre 1900 et 9999"));
+    }
     if raw.ends_at.is_some_and(|end| end <= raw.starts_at) {
         errors.push(FieldError::new("ends_at", "la fin doit suivre le début"));
     }

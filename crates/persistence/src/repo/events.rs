@@ -118,9 +118,13 @@ pub async fn insert(
     write(&mut model, fields);
     event::Entity::insert(model).exec(conn).await?;
     link(conn, id, &fields.project_ids).await?;
-    find(conn, id)
+    let created = find(conn, id)
         .await?
-        .ok_or_else(|| corrupt("event vanished"))
+        .ok_or_else(|| corrupt("event vanished"))?;
+    let mut delta = Delta::default();
+    stats::add_event(&mut delta, &created, 1);
+    stats::apply(conn, &delta).await?;
+    Ok(created)
 }
 
 /// Replaces an event's fields and links if it is still as `old` (same version); `None`
