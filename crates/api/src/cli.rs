@@ -37,6 +37,33 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Imports data from CSV.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Fills an empty database with the deterministic demonstration data set.
+    Demo {
+        /// Multiplies every count of the published figures.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+        scale: u64,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Imports projects from the CSV that `GET /api/v1/exports/projects.csv` writes. Checks every
+    /// row first and imports nothing unless all are valid.
+    Projects {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// The lead account that will own the imported projects.
+        #[arg(long)]
+        lead: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,7 +161,45 @@ pub async fn run(
         Command::User {
             command: UserCommand::Create(args),
         } => create_user(settings, args, input, interactive).await,
+        Command::Import {
+            what: ImportCommand::Projects { file, lead },
+        } => import(settings, &file, &lead).await,
+        Command::Demo { scale, seed } => demo(settings, scale, seed).await,
     }
+}
+
+async fn import(settings: &Settings, file: &std::path::Path, lead: &str) -> anyhow::Result<()> {
+    let db = migrate(settings).await?;
+    match crate::import::import_projects(&db, file, lead).await {
+        Ok(count) => {
+            println!("imported {count} project(s) from {}", file.display());
+            Ok(())
+        }
+        Err(crate::import::ImportError::Rows(rows)) => {
+            for (line, reason) in &rows {
+                eprintln!("{}:{line}: {reason}", file.display());
+            }
+            bail!("{} invalid row(s); nothing was imported", rows.len())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn demo(settings: &Settings, scale: u64, seed: u64) -> anyhow::Result<()> {
+    let db = migrate(settings).await?;
+    let started = std::time::Instant::now();
+    let summary = crate::demo::generate(&db, scale, seed).await.map_err(describe)?;
+    println!(
+        "demo (scale {scale}, seed {seed}) written in {:.1} s: {} accounts, {} projects, {} supports, {} funds, {} events; every account's password is {}",
+        started.elapsed().as_secs_f64(),
+        summary.accounts,
+        summary.projects,
+        summary.supports,
+        summary.funds,
+        summary.events,
+        crate::demo::DEMO_PASSWORD
+    );
+    Ok(())
 }
 
 async fn create_user(

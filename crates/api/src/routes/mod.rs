@@ -1,11 +1,12 @@
 //! One router per resource, merged under `/api/v1`.
 
 mod auth;
-mod events;
+pub(crate) mod events;
+mod exports;
 mod funds;
 mod health;
 mod programmes;
-mod projects;
+pub(crate) mod projects;
 mod stats;
 mod territories;
 mod users;
@@ -24,6 +25,7 @@ pub fn router(settings: &Settings) -> OpenApiRouter<AppState> {
         .merge(auth::router(&settings.auth))
         .merge(users::router())
         .merge(events::router())
+        .merge(exports::router())
         .merge(funds::router())
         .merge(programmes::router())
         .merge(projects::router())

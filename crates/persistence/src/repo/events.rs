@@ -127,6 +127,54 @@ pub async fn insert(
     Ok(created)
 }
 
+/// Writes events exactly as given, with their links (for the demonstration data set).
+/// Counters are not touched.
+///
+/// # Errors
+/// When the database fails.
+pub async fn insert_many(conn: &impl ConnectionTrait, events: &[Event]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let models = events.iter().map(|e| {
+        let mut model = event::ActiveModel {
+            id: Set(e.id),
+            created_by: Set(e.created_by),
+            version: Set(e.version),
+            created_at: Set(e.created_at),
+            updated_at: Set(e.updated_at),
+            ..Default::default()
+        };
+        let fields = EventFields {
+            programme: e.programme.clone(),
+            territory: e.territory.clone(),
+            title: e.title.clone(),
+            kind: e.kind,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            location: e.location.clone(),
+            attendance: e.attendance.clone(),
+            project_ids: Vec::new(),
+        };
+        write(&mut model, &fields);
+        model
+    });
+    event::Entity::insert_many(models).exec(conn).await?;
+    let links: Vec<event_project::ActiveModel> = events
+        .iter()
+        .flat_map(|e| {
+            e.project_ids.iter().map(|p| event_project::ActiveModel {
+                event_id: Set(e.id),
+                project_id: Set(*p),
+            })
+        })
+        .collect();
+    if !links.is_empty() {
+        event_project::Entity::insert_many(links).exec(conn).await?;
+    }
+    Ok(())
+}
+
 /// Replaces an event's fields and links if it is still as `old` (same version); `None`
 /// otherwise.
 ///

@@ -57,6 +57,33 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewFund) -> Result<Fund, S
     to_fund(inserted)
 }
 
+/// Writes funds exactly as given, committed amounts included (for the demonstration data set).
+///
+/// # Errors
+/// When the database fails.
+pub async fn insert_many(conn: &impl ConnectionTrait, funds: &[Fund]) -> Result<(), StoreError> {
+    if funds.is_empty() {
+        return Ok(());
+    }
+    let models = funds.iter().map(|f| {
+        let territory = f.territory.as_ref();
+        fund::ActiveModel {
+            code: Set(f.code.as_str().to_owned()),
+            name: Set(f.name.clone()),
+            programme: Set(f.programme.as_str().to_owned()),
+            territory_id: Set(territory.map(|t| t.id.as_str().to_owned())),
+            region_id: Set(territory.and_then(|t| t.region.as_ref()).map(|r| r.as_str().to_owned())),
+            academy_id: Set(territory.and_then(|t| t.academy.as_ref()).map(|a| a.as_str().to_owned())),
+            year: Set(f.year),
+            envelope_cents: Set(f.envelope.get()),
+            committed_cents: Set(f.committed_cents),
+            created_at: Set(f.created_at),
+        }
+    });
+    fund::Entity::insert_many(models).exec(conn).await?;
+    Ok(())
+}
+
 /// One fund.
 ///
 /// # Errors

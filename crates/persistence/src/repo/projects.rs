@@ -64,6 +64,95 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewProject) -> Result<Proj
     Ok(project)
 }
 
+/// Writes projects exactly as given (ids, statuses, dates included), for imports and the
+/// demonstration data set. Counters are not touched: rebuild them afterwards, or add the
+/// projects' figures yourself.
+///
+/// # Errors
+/// [`StoreError::Conflict`] when an id exists already.
+pub async fn insert_many(conn: &impl ConnectionTrait, projects: &[Project]) -> Result<(), StoreError> {
+    if projects.is_empty() {
+        return Ok(());
+    }
+    let models = projects.iter().map(|p| {
+        let mut model = project::ActiveModel {
+            id: Set(p.id),
+            lead_id: Set(p.lead_id),
+            status: Set(p.status.as_str().to_owned()),
+            stage: Set(p.stage.as_str().to_owned()),
+            version: Set(p.version),
+            created_at: Set(p.created_at),
+            updated_at: Set(p.updated_at),
+            submitted_at: Set(p.submitted_at),
+            decided_at: Set(p.decided_at),
+            granted_cents: Set(p.granted_cents),
+            ..Default::default()
+        };
+        write_fields(&mut model, &p.fields, &p.territory_path);
+        model
+    });
+    project::Entity::insert_many(models).exec(conn).await?;
+    Ok(())
+}
+
+/// Appends many history entries at once (for the demonstration data set).
+///
+/// # Errors
+/// When the database fails.
+pub async fn append_history_many(
+    conn: &impl ConnectionTrait,
+    entries: &[(Uuid, HistoryEntry)],
+) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let models = entries.iter().map(|(project_id, entry)| project_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        project_id: Set(*project_id),
+        at: Set(entry.at),
+        actor_id: Set(entry.actor_id),
+        actor_role: Set(entry.actor_role.as_str().to_owned()),
+        kind: Set(entry.kind.as_str().to_owned()),
+        action: Set(entry.action.clone()),
+        from_value: Set(entry.from.clone()),
+        to_value: Set(entry.to.clone()),
+        comment: Set(entry.comment.clone()),
+    });
+    project_history::Entity::insert_many(models).exec(conn).await?;
+    Ok(())
+}
+
+/// How many projects there are.
+///
+/// # Errors
+/// When the database fails.
+pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait as _;
+    Ok(project::Entity::find().count(conn).await?)
+}
+
+/// Which of `ids` exist already.
+///
+/// # Errors
+/// When the database fails.
+pub async fn existing_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<BTreeSet<Uuid>, StoreError> {
+    let mut found = BTreeSet::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Uuid> = project::Entity::find()
+            .select_only()
+            .column(project::Column::Id)
+            .filter(project::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
 /// Replaces the counters' view of `old` by that of the project as it now is in the database.
 async fn restate(conn: &impl ConnectionTrait, old: &Project) -> Result<Project, StoreError> {
     let new = find(conn, old.id)

@@ -233,3 +233,26 @@ pub async fn territories_of_kind(
         .map(to_territory)
         .collect()
 }
+
+/// Every programme with its themes.
+///
+/// # Errors
+/// When the database fails.
+pub async fn all_programmes(conn: &impl ConnectionTrait) -> Result<Vec<Programme>, StoreError> {
+    Ok(list_programmes(conn, None, u64::from(u32::MAX)).await?.items)
+}
+
+/// Every territory.
+///
+/// # Errors
+/// When the database fails.
+pub async fn all_territories(conn: &impl ConnectionTrait) -> Result<Vec<Territory>, StoreError> {
+    territory::Entity::find()
+        .order_by_asc(territory::Column::Depth)
+        .order_by_asc(territory::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(to_territory)
+        .collect()
+}

@@ -42,6 +42,35 @@ pub async fn insert(
     to_support(inserted)
 }
 
+/// Writes supports exactly as given (for the demonstration data set). Neither funds nor
+/// counters are touched.
+///
+/// # Errors
+/// When the database fails.
+pub async fn insert_many(conn: &impl ConnectionTrait, supports: &[Support]) -> Result<(), StoreError> {
+    if supports.is_empty() {
+        return Ok(());
+    }
+    let models = supports.iter().map(|s| {
+        let (fund_code, amount) = match &s.grant {
+            Grant::Financial { fund, amount } => (Some(fund.as_str().to_owned()), Some(amount.get())),
+            Grant::Other(_) => (None, None),
+        };
+        support::ActiveModel {
+            id: Set(s.id),
+            project_id: Set(s.project_id),
+            kind: Set(s.grant.kind().as_str().to_owned()),
+            fund_code: Set(fund_code),
+            amount_cents: Set(amount),
+            note: Set(s.note.clone()),
+            granted_by: Set(s.granted_by),
+            granted_at: Set(s.granted_at),
+        }
+    });
+    support::Entity::insert_many(models).exec(conn).await?;
+    Ok(())
+}
+
 /// A project's supports, oldest first.
 ///
 /// # Errors

@@ -2,14 +2,14 @@
 //! theme belongs to the programme, the school lies inside the territory. Every error is
 //! reported at once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use terrain_domain::{
-    Cents, ProgrammeCode, Project, ProjectFields, TerritoryId, TerritoryPath,
+    Cents, Programme, Project, ProjectFields, Territory, TerritoryPath,
     project::{Category, Description, Period, ProjectTitle, Summary, Uai},
 };
-use terrain_persistence::repo::reference;
+use terrain_persistence::{ConnectionTrait, StoreError, repo::reference};
 
 use crate::{
     dto::projects::{CategoryName, CreateProjectRequest, StakeholderName, UpdateProjectRequest},
@@ -19,7 +19,7 @@ use crate::{
 
 /// The fields as sent, before any check.
 #[derive(Debug, Clone)]
-pub(super) struct RawFields {
+pub(crate) struct RawFields {
     pub programme: String,
     pub territory: String,
     pub title: String,
@@ -96,6 +96,34 @@ fn check<T, E: std::fmt::Display>(
         .ok()
 }
 
+/// The reference data a project is checked against, read once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reference {
+    programmes: HashMap<String, Programme>,
+    territories: HashMap<String, Territory>,
+}
+
+impl Reference {
+    /// Reads every programme and territory.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub(crate) async fn load(conn: &impl ConnectionTrait) -> Result<Self, StoreError> {
+        Ok(Reference {
+            programmes: reference::all_programmes(conn)
+                .await?
+                .into_iter()
+                .map(|p| (p.code.to_string(), p))
+                .collect(),
+            territories: reference::all_territories(conn)
+                .await?
+                .into_iter()
+                .map(|t| (t.id().to_string(), t))
+                .collect(),
+        })
+    }
+}
+
 /// Parses every field and checks it against the reference data.
 ///
 /// # Errors
@@ -104,19 +132,24 @@ pub(super) async fn resolve(
     state: &AppState,
     raw: RawFields,
 ) -> Result<(ProjectFields, TerritoryPath), ApiError> {
-    let conn = state.db.reader();
+    let reference = Reference::load(state.db.reader()).await?;
+    check_fields(&reference, raw).map_err(ApiError::Validation)
+}
+
+/// Parses every field and checks it against `reference`, reporting every field at fault.
+///
+/// # Errors
+/// The fields at fault.
+pub(crate) fn check_fields(
+    reference: &Reference,
+    raw: RawFields,
+) -> Result<(ProjectFields, TerritoryPath), Vec<FieldError>> {
     let mut errors = Vec::new();
-    let programme = match ProgrammeCode::parse(&raw.programme) {
-        Ok(code) => reference::find_programme(conn, &code).await?,
-        Err(_) => None,
-    };
+    let programme = reference.programmes.get(&raw.programme);
     if programme.is_none() {
         errors.push(FieldError::new("programme", "programme inconnu"));
     }
-    let territory = match TerritoryId::parse(&raw.territory) {
-        Ok(id) => reference::find_territory(conn, &id).await?,
-        Err(_) => None,
-    };
+    let territory = reference.territories.get(&raw.territory);
     if territory.is_none() {
         errors.push(FieldError::new("territory", "territoire inconnu"));
     }
@@ -126,7 +159,7 @@ pub(super) async fn resolve(
         Some(d) => check(&mut errors, "description", Description::parse(d)).map(Some),
         None => Some(None),
     };
-    if let Some(programme) = &programme
+    if let Some(programme) = programme
         && !programme.has_theme(&raw.theme)
     {
         errors.push(FieldError::new(
@@ -138,9 +171,8 @@ pub(super) async fn resolve(
         Some(u) => check(&mut errors, "establishment_uai", Uai::parse(u)).map(Some),
         None => Some(None),
     };
-    if let (Some(Some(uai)), Some(territory)) = (&uai, &territory) {
-        let department = reference::find_territory(conn, &uai.department()).await?;
-        match department {
+    if let (Some(Some(uai)), Some(territory)) = (&uai, territory) {
+        match reference.territories.get(uai.department().as_str()) {
             Some(d) if territory.path.contains(&d.path) => {}
             Some(_) => errors.push(FieldError::new(
                 "establishment_uai",
@@ -157,21 +189,8 @@ pub(super) async fn resolve(
         "requested_amount_cents",
         Cents::new(raw.requested_amount_cents.unwrap_or(0)),
     );
-    let period = check(
-        &mut errors,
-        "ends_on",
-        Period::new(raw.starts_on, raw.ends_on),
-    );
-    match (
-        programme,
-        territory,
-        title,
-        summary,
-        description,
-        uai,
-        amount,
-        period,
-    ) {
+    let period = check(&mut errors, "ends_on", Period::new(raw.starts_on, raw.ends_on));
+    match (programme, territory, title, summary, description, uai, amount, period) {
         (
             Some(programme),
             Some(territory),
@@ -183,7 +202,7 @@ pub(super) async fn resolve(
             Some(period),
         ) if errors.is_empty() => Ok((
             ProjectFields {
-                programme: programme.code,
+                programme: programme.code.clone(),
                 territory: territory.path.id.clone(),
                 title,
                 summary,
@@ -199,8 +218,8 @@ pub(super) async fn resolve(
                     .collect::<BTreeSet<_>>(),
                 period,
             },
-            territory.path,
+            territory.path.clone(),
         )),
-        _ => Err(ApiError::Validation(errors)),
+        _ => Err(errors),
     }
 }

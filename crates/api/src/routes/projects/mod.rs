@@ -1,9 +1,9 @@
 //! `/projects`: submission, the validation workflow, history and visibility.
 
 mod create;
-mod fields;
+pub(crate) mod fields;
 mod grants;
-mod read;
+pub(crate) mod read;
 mod stage;
 mod transitions;
 mod update;

@@ -6,7 +6,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use terrain_domain::{ProgrammeCode, TerritoryId};
+use terrain_domain::{ProgrammeCode, TerritoryId, TerritoryPath};
 use terrain_persistence::repo::{
     projects::{self, ProjectCursor, ProjectQuery, SortKey},
     reference,
@@ -88,29 +88,8 @@ pub(super) async fn list_projects(
 ) -> Result<Listed<ProjectView>, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let conn = state.db.reader();
-    let programme = match query.programme.as_deref() {
-        Some(code) => Some(
-            ProgrammeCode::parse(code)
-                .map_err(|_| ApiError::invalid("programme", "programme inconnu"))?,
-        ),
-        None => None,
-    };
-    if let Some(code) = &programme
-        && reference::find_programme(conn, code).await?.is_none()
-    {
-        return Err(ApiError::invalid("programme", "programme inconnu"));
-    }
-    let territory = match query.territory.as_deref() {
-        Some(id) => {
-            let id = TerritoryId::parse(id)
-                .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?;
-            let found = reference::find_territory(conn, &id)
-                .await?
-                .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?;
-            Some(found.path)
-        }
-        None => None,
-    };
+    let (programme, territory) =
+        scope_filters(&state, query.programme.as_deref(), query.territory.as_deref()).await?;
     let (sort, descending) = match query.sort.unwrap_or(Sort::CreatedAt) {
         Sort::CreatedAt => (SortKey::CreatedAt, false),
         Sort::CreatedAtDesc => (SortKey::CreatedAt, true),
@@ -156,6 +135,45 @@ pub(super) async fn list_projects(
         .map(|p| ProjectView::new(p, None))
         .collect();
     Ok(Listed::new(items, next, &uri))
+}
+
+/// Resolves the `programme` and `territory` filters of a list or an export.
+///
+/// # Errors
+/// 422 on an unknown programme or territory.
+pub(crate) async fn scope_filters(
+    state: &AppState,
+    programme: Option<&str>,
+    territory: Option<&str>,
+) -> Result<(Option<ProgrammeCode>, Option<TerritoryPath>), ApiError> {
+    let conn = state.db.reader();
+    let programme = match programme {
+        Some(code) => {
+            let code = ProgrammeCode::parse(code)
+                .map_err(|_| ApiError::invalid("programme", "programme inconnu"))?;
+            Some(
+                reference::find_programme(conn, &code)
+                    .await?
+                    .ok_or_else(|| ApiError::invalid("programme", "programme inconnu"))?
+                    .code,
+            )
+        }
+        None => None,
+    };
+    let territory = match territory {
+        Some(id) => {
+            let id = TerritoryId::parse(id)
+                .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?;
+            Some(
+                reference::find_territory(conn, &id)
+                    .await?
+                    .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
+                    .path,
+            )
+        }
+        None => None,
+    };
+    Ok((programme, territory))
 }
 
 fn decode_cursor(list: &str, cursor: &str) -> Result<ProjectCursor, ApiError> {

@@ -1,0 +1,264 @@
+//! `terrain import projects FILE.csv`: reads the projects export back. Every row is checked
+//! first and every bad row reported with its line; nothing is written unless all rows are
+//! valid, and then everything is written in one transaction.
+
+use std::{collections::HashSet, path::Path};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use terrain_domain::{Email, Project, Role, Stage, Status, stats::Delta};
+use terrain_persistence::{
+    Database, StoreError,
+    repo::{projects, stats, users},
+};
+use uuid::Uuid;
+
+use crate::{
+    csv_format::{PROJECT_COLUMNS, restore},
+    dto::projects::{CategoryName, StakeholderName},
+    progress::Progress,
+    routes::projects::fields::{RawFields, Reference, check_fields},
+};
+
+/// Rows written per statement.
+const BATCH: usize = 500;
+
+/// Why an import did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file cannot be read, or its header is not the export's.
+    #[error("{0}")]
+    File(String),
+    /// Some rows are invalid; nothing was imported.
+    #[error("{} invalid row(s); nothing was imported", .0.len())]
+    Rows(Vec<(u64, String)>),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn parse_time(cell: &str, column: &str) -> Result<Option<DateTime<Utc>>, String> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    DateTime::parse_from_rfc3339(cell)
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| format!("{column}: horodatage RFC 3339 attendu"))
+}
+
+fn parse_date(cell: &str, column: &str) -> Result<Option<NaiveDate>, String> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    cell.parse()
+        .map(Some)
+        .map_err(|_| format!("{column}: date AAAA-MM-JJ attendue"))
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(cell: &str, column: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(cell.to_owned()))
+        .map_err(|_| format!("{column}: valeur inconnue « {cell} »"))
+}
+
+/// Parses one record into a project owned by `lead`.
+fn parse_row(
+    reference: &Reference,
+    get: &dyn Fn(&str) -> String,
+    lead: Uuid,
+) -> Result<Project, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut note = |e: String| errors.push(e);
+    let id = match get("id").as_str() {
+        "" => Uuid::now_v7(),
+        text => Uuid::parse_str(text).unwrap_or_else(|_| {
+            note("id: identifiant UUID attendu".into());
+            Uuid::nil()
+        }),
+    };
+    let category = match get("category").as_str() {
+        "" => None,
+        text => parse_enum::<CategoryName>(text, "category").map_err(&mut note).ok(),
+    };
+    let stakeholders: Vec<StakeholderName> = get("stakeholders")
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| parse_enum(s, "stakeholders").map_err(&mut note).ok())
+        .collect();
+    let amount = match get("requested_amount_cents").as_str() {
+        "" => Some(0),
+        text => text
+            .parse::<i64>()
+            .map_err(|_| note("requested_amount_cents: entier attendu".into()))
+            .ok(),
+    };
+    let granted = get("granted_cents").parse::<i64>().unwrap_or_default();
+    let optional = |column: &str| Some(get(column)).filter(|s| !s.is_empty());
+    let starts_on = parse_date(&get("starts_on"), "starts_on").map_err(&mut note).ok().flatten();
+    let ends_on = parse_date(&get("ends_on"), "ends_on").map_err(&mut note).ok().flatten();
+    let status = parse_enum::<crate::dto::projects::StatusName>(&get("status"), "status")
+        .map_err(&mut note)
+        .ok()
+        .map(Status::from);
+    let stage = parse_enum::<crate::dto::projects::StageName>(&get("stage"), "stage")
+        .map_err(&mut note)
+        .ok()
+        .map(Stage::from);
+    let created_at = parse_time(&get("created_at"), "created_at").map_err(&mut note).ok().flatten();
+    let updated_at = parse_time(&get("updated_at"), "updated_at").map_err(&mut note).ok().flatten();
+    let submitted_at = parse_time(&get("submitted_at"), "submitted_at").map_err(&mut note).ok().flatten();
+    let decided_at = parse_time(&get("decided_at"), "decided_at").map_err(&mut note).ok().flatten();
+    if let Some(status) = status {
+        if !matches!(status, Status::Draft | Status::Withdrawn) && submitted_at.is_none() {
+            note(format!("submitted_at: obligatoire pour le statut {status}"));
+        }
+        if matches!(status, Status::Validated | Status::Rejected) && decided_at.is_none() {
+            note(format!("decided_at: obligatoire pour le statut {status}"));
+        }
+        if let Some(stage) = stage
+            && matches!(stage, Stage::Test | Stage::Transfer)
+            && status != Status::Validated
+        {
+            note(format!("stage: l'étape {stage} exige le statut validated"));
+        }
+    }
+    let raw = RawFields {
+        programme: get("programme"),
+        territory: get("territory"),
+        title: get("title"),
+        summary: get("summary"),
+        description: optional("description"),
+        theme: get("theme"),
+        category,
+        establishment_uai: optional("establishment_uai"),
+        requested_amount_cents: amount,
+        stakeholders,
+        starts_on,
+        ends_on,
+    };
+    let checked = check_fields(reference, raw).map_err(|fields| {
+        for field in fields {
+            note(format!("{}: {}", field.field, field.message));
+        }
+    });
+    match (checked, status, stage, errors.is_empty()) {
+        (Ok((fields, territory_path)), Some(status), Some(stage), true) => {
+            let created_at = created_at.unwrap_or_else(Utc::now);
+            Ok(Project {
+                id,
+                fields,
+                territory_path,
+                lead_id: lead,
+                status,
+                stage,
+                version: 1,
+                created_at,
+                updated_at: updated_at.unwrap_or(created_at),
+                submitted_at,
+                decided_at,
+                granted_cents: granted.max(0),
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Imports the projects of `path`, all owned by the lead account `lead_email`. Returns how
+/// many were imported.
+///
+/// # Errors
+/// [`ImportError::Rows`] listing every bad row with its line number; nothing is written then.
+pub async fn import_projects(
+    db: &Database,
+    path: &Path,
+    lead_email: &str,
+) -> Result<usize, ImportError> {
+    let email = Email::parse(lead_email)
+        .map_err(|_| ImportError::File(format!("--lead: adresse invalide « {lead_email} »")))?;
+    let lead = users::find_credentials(db.reader(), &email)
+        .await?
+        .map(|(user, _)| user)
+        .filter(|user| user.role == Role::Lead)
+        .ok_or_else(|| {
+            ImportError::File(format!("--lead: aucun porteur de projet « {lead_email} »"))
+        })?;
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| ImportError::File(format!("{}: {e}", path.display())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| ImportError::File(format!("en-tête illisible : {e}")))?
+        .clone();
+    let header_names: Vec<&str> = headers.iter().collect();
+    let missing: Vec<&str> = PROJECT_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !header_names.contains(c))
+        .collect();
+    let unknown: Vec<&str> = header_names
+        .iter()
+        .copied()
+        .filter(|c| !PROJECT_COLUMNS.contains(c))
+        .collect();
+    if !missing.is_empty() || !unknown.is_empty() {
+        return Err(ImportError::File(format!(
+            "en-tête : colonnes manquantes [{}], colonnes inconnues [{}]",
+            missing.join(", "),
+            unknown.join(", ")
+        )));
+    }
+    let reference = Reference::load(db.reader()).await?;
+    let mut parsed = Vec::new();
+    let mut bad = Vec::new();
+    let mut seen = HashSet::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let line = error.position().map_or(0, csv::Position::line);
+                bad.push((line, format!("ligne illisible : {error}")));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        let get = |column: &str| -> String {
+            headers
+                .iter()
+                .position(|h| h == column)
+                .and_then(|i| record.get(i))
+                .map(|cell| restore(cell).to_owned())
+                .unwrap_or_default()
+        };
+        match parse_row(&reference, &get, lead.id) {
+            Ok(project) if !seen.insert(project.id) => {
+                bad.push((line, format!("id: {} figure deux fois dans le fichier", project.id)));
+            }
+            Ok(project) => parsed.push((line, project)),
+            Err(errors) => bad.push((line, errors.join("; "))),
+        }
+    }
+    let ids: Vec<Uuid> = parsed.iter().map(|(_, p)| p.id).collect();
+    let existing = projects::existing_ids(db.reader(), &ids).await?;
+    for (line, project) in &parsed {
+        if existing.contains(&project.id) {
+            bad.push((*line, format!("id: le projet {} existe déjà", project.id)));
+        }
+    }
+    if !bad.is_empty() {
+        bad.sort_by_key(|(line, _)| *line);
+        return Err(ImportError::Rows(bad));
+    }
+    let projects: Vec<Project> = parsed.into_iter().map(|(_, p)| p).collect();
+    let mut progress = Progress::new("import", projects.len() as u64);
+    let txn = db.begin_write().await?;
+    let mut delta = Delta::default();
+    let none = std::collections::BTreeSet::new();
+    for chunk in projects.chunks(BATCH) {
+        projects::insert_many(&txn, chunk).await?;
+        for project in chunk {
+            stats::add_project(&mut delta, project, &none, 1);
+        }
+        progress.advance(chunk.len() as u64);
+    }
+    stats::apply(&txn, &delta).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    progress.finish();
+    Ok(projects.len())
+}
