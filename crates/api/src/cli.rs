@@ -188,7 +188,9 @@ async fn import(settings: &Settings, file: &std::path::Path, lead: &str) -> anyh
 async fn demo(settings: &Settings, scale: u64, seed: u64) -> anyhow::Result<()> {
     let db = migrate(settings).await?;
     let started = std::time::Instant::now();
-    let summary = crate::demo::generate(&db, scale, seed).await.map_err(describe)?;
+    let summary = crate::demo::generate(&db, scale, seed)
+        .await
+        .map_err(describe)?;
     println!(
         "demo (scale {scale}, seed {seed}) written in {:.1} s: {} accounts, {} projects, {} supports, {} funds, {} events; every account's password is {}",
         started.elapsed().as_secs_f64(),

@@ -76,13 +76,26 @@ pub fn project_record(project: &Project) -> Vec<String> {
         f.territory.to_string(),
         f.title.as_str().to_owned(),
         f.summary.as_str().to_owned(),
-        f.description.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default(),
+        f.description
+            .as_ref()
+            .map(|d| d.as_str().to_owned())
+            .unwrap_or_default(),
         f.theme.clone(),
         f.category.as_str().to_owned(),
-        f.establishment_uai.as_ref().map(|u| u.as_str().to_owned()).unwrap_or_default(),
+        f.establishment_uai
+            .as_ref()
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_default(),
         f.requested_amount.get().to_string(),
-        f.stakeholders.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(";"),
-        f.period.starts_on.map(|d| d.to_string()).unwrap_or_default(),
+        f.stakeholders
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(";"),
+        f.period
+            .starts_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         f.period.ends_on.map(|d| d.to_string()).unwrap_or_default(),
         project.status.as_str().to_owned(),
         project.stage.as_str().to_owned(),

@@ -9,9 +9,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
 use terrain_domain::{
-    Cents, DisplayName, Email, Event, EventKind, Fund, FundCode, Grant, HistoryEntry,
-    HistoryKind, Password, Programme, ProgrammeCode, Project, ProjectFields, Role, Stage,
-    Status, Support, SupportKind, Territory, TerritoryKind, Theme,
+    Cents, DisplayName, Email, Event, EventKind, Fund, FundCode, Grant, HistoryEntry, HistoryKind,
+    Password, Programme, ProgrammeCode, Project, ProjectFields, Role, Stage, Status, Support,
+    SupportKind, Territory, TerritoryKind, Theme,
     event::Attendance,
     project::{Category as ProjectCategory, Period, ProjectTitle, Stakeholder, Summary, Uai},
     stats::Delta,
@@ -19,9 +19,7 @@ use terrain_domain::{
 use terrain_persistence::{
     Database, DatabaseTransaction, StoreError,
     repo::{
-        events, funds, projects, reference,
-        stats,
-        supports,
+        events, funds, projects, reference, stats, supports,
         users::{self, NewUser},
     },
 };
@@ -110,32 +108,130 @@ fn day(year: i32, month: u32, day: u32) -> DateTime<Utc> {
 }
 
 const EDUCATION_IDEAS: [(&str, &[&str]); 8] = [
-    ("pedagogy", &["Classe flexible", "Tutorat entre élèves", "Laboratoire de lecture", "Atelier de mathématiques par le jeu"]),
-    ("educational_continuity", &["Passerelle école-collège", "Cahier de liaison partagé", "Semaine d'accueil des sixièmes"]),
-    ("guidance", &["Forum des métiers", "Parcours découverte des entreprises", "Mentorat par d'anciens élèves"]),
-    ("inclusion", &["Classe inclusive", "Accueil des élèves allophones", "Cour accessible à tous"]),
-    ("wellbeing", &["Cour oasis", "Espace calme", "Petit-déjeuner partagé", "Médiation par les pairs"]),
-    ("arts_culture", &["Chorale inter-écoles", "Résidence d'artiste", "Fresque collective", "Théâtre forum"]),
-    ("digital", &["Atelier robotique", "Web radio scolaire", "Éducation aux médias", "Fab lab"]),
-    ("other", &["Jardin pédagogique", "Potager partagé", "Éco-délégués en action"]),
+    (
+        "pedagogy",
+        &[
+            "Classe flexible",
+            "Tutorat entre élèves",
+            "Laboratoire de lecture",
+            "Atelier de mathématiques par le jeu",
+        ],
+    ),
+    (
+        "educational_continuity",
+        &[
+            "Passerelle école-collège",
+            "Cahier de liaison partagé",
+            "Semaine d'accueil des sixièmes",
+        ],
+    ),
+    (
+        "guidance",
+        &[
+            "Forum des métiers",
+            "Parcours découverte des entreprises",
+            "Mentorat par d'anciens élèves",
+        ],
+    ),
+    (
+        "inclusion",
+        &[
+            "Classe inclusive",
+            "Accueil des élèves allophones",
+            "Cour accessible à tous",
+        ],
+    ),
+    (
+        "wellbeing",
+        &[
+            "Cour oasis",
+            "Espace calme",
+            "Petit-déjeuner partagé",
+            "Médiation par les pairs",
+        ],
+    ),
+    (
+        "arts_culture",
+        &[
+            "Chorale inter-écoles",
+            "Résidence d'artiste",
+            "Fresque collective",
+            "Théâtre forum",
+        ],
+    ),
+    (
+        "digital",
+        &[
+            "Atelier robotique",
+            "Web radio scolaire",
+            "Éducation aux médias",
+            "Fab lab",
+        ],
+    ),
+    (
+        "other",
+        &[
+            "Jardin pédagogique",
+            "Potager partagé",
+            "Éco-délégués en action",
+        ],
+    ),
 ];
 
 const HEALTH_IDEAS: [(&str, &[&str]); 6] = [
-    ("prevention", &["Dépistage itinérant", "Ateliers nutrition", "Prévention des chutes", "Activité physique sur ordonnance"]),
-    ("access_to_care", &["Maison de santé pluriprofessionnelle", "Bus santé", "Téléconsultation accompagnée"]),
-    ("unscheduled_care", &["Permanence de soins du soir", "Régulation partagée des soins non programmés"]),
-    ("workforce_attractiveness", &["Accueil des internes", "Logement des jeunes soignants", "Guichet d'installation"]),
-    ("mental_health", &["Premiers secours en santé mentale", "Groupe d'entraide mutuelle", "Maison des adolescents"]),
-    ("other", &["Santé environnement", "Coordination des aidants"]),
+    (
+        "prevention",
+        &[
+            "Dépistage itinérant",
+            "Ateliers nutrition",
+            "Prévention des chutes",
+            "Activité physique sur ordonnance",
+        ],
+    ),
+    (
+        "access_to_care",
+        &[
+            "Maison de santé pluriprofessionnelle",
+            "Bus santé",
+            "Téléconsultation accompagnée",
+        ],
+    ),
+    (
+        "unscheduled_care",
+        &[
+            "Permanence de soins du soir",
+            "Régulation partagée des soins non programmés",
+        ],
+    ),
+    (
+        "workforce_attractiveness",
+        &[
+            "Accueil des internes",
+            "Logement des jeunes soignants",
+            "Guichet d'installation",
+        ],
+    ),
+    (
+        "mental_health",
+        &[
+            "Premiers secours en santé mentale",
+            "Groupe d'entraide mutuelle",
+            "Maison des adolescents",
+        ],
+    ),
+    (
+        "other",
+        &["Santé environnement", "Coordination des aidants"],
+    ),
 ];
 
 const FIRST_NAMES: [&str; 16] = [
-    "Camille", "Léa", "Nathalie", "Sophie", "Amina", "Claire", "Julie", "Inès",
-    "Thomas", "Nicolas", "Karim", "Julien", "Pierre", "Mathieu", "Youssef", "Olivier",
+    "Camille", "Léa", "Nathalie", "Sophie", "Amina", "Claire", "Julie", "Inès", "Thomas",
+    "Nicolas", "Karim", "Julien", "Pierre", "Mathieu", "Youssef", "Olivier",
 ];
 const LAST_NAMES: [&str; 16] = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
-    "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Benali",
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+    "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Benali",
 ];
 
 struct Writer<'a> {
@@ -198,7 +294,9 @@ impl Writer<'_> {
                     action: support.grant.kind().as_str().to_owned(),
                     from: None,
                     to: match &support.grant {
-                        Grant::Financial { fund, amount } => Some(format!("{fund} {}", amount.get())),
+                        Grant::Financial { fund, amount } => {
+                            Some(format!("{fund} {}", amount.get()))
+                        }
                         Grant::Other(_) => None,
                     },
                     comment: support.note.clone(),
@@ -249,7 +347,11 @@ fn path_to(status: Status) -> Vec<(&'static str, Status, Status)> {
         S::Draft => vec![],
         S::Submitted => vec![submit],
         S::UnderReview => vec![submit, review],
-        S::ChangesRequested => vec![submit, review, ("request_changes", S::UnderReview, S::ChangesRequested)],
+        S::ChangesRequested => vec![
+            submit,
+            review,
+            ("request_changes", S::UnderReview, S::ChangesRequested),
+        ],
         S::Validated => vec![submit, review, ("validate", S::UnderReview, S::Validated)],
         S::Rejected => vec![submit, review, ("reject", S::UnderReview, S::Rejected)],
         S::Withdrawn => vec![submit, ("withdraw", S::Submitted, S::Withdrawn)],
@@ -268,12 +370,17 @@ async fn accounts(
     scale: u64,
     summary: &mut DemoSummary,
 ) -> Result<Accounts, ApiError> {
-    let mut create = async |email: String, name: String, role: Role, programme: Option<&str>, territory: Option<&str>| {
+    let mut create = async |email: String,
+                            name: String,
+                            role: Role,
+                            programme: Option<&str>,
+                            territory: Option<&str>| {
         let user = users::insert(
             txn,
             NewUser {
                 email: Email::parse(&email).map_err(|e| ApiError::Internal(e.into()))?,
-                display_name: DisplayName::parse(&name).map_err(|e| ApiError::Internal(e.into()))?,
+                display_name: DisplayName::parse(&name)
+                    .map_err(|e| ApiError::Internal(e.into()))?,
                 password_hash: hash.to_owned(),
                 role,
                 scope_programme: programme.and_then(|p| ProgrammeCode::parse(p).ok()),
@@ -284,8 +391,22 @@ async fn accounts(
         summary.accounts += 1;
         Ok::<Uuid, ApiError>(user.id)
     };
-    let admin = create("admin@demo.terrain.fr".into(), "Administration nationale".into(), Role::Admin, None, None).await?;
-    create("observatoire@demo.terrain.fr".into(), "Observatoire".into(), Role::Observer, None, None).await?;
+    let admin = create(
+        "admin@demo.terrain.fr".into(),
+        "Administration nationale".into(),
+        Role::Admin,
+        None,
+        None,
+    )
+    .await?;
+    create(
+        "observatoire@demo.terrain.fr".into(),
+        "Observatoire".into(),
+        Role::Observer,
+        None,
+        None,
+    )
+    .await?;
     let mut leads = Vec::new();
     for i in 0..(200 * scale) {
         let first = FIRST_NAMES.choose(rng).copied().unwrap_or("Camille");
@@ -304,7 +425,12 @@ async fn accounts(
     Ok(Accounts { admin, leads })
 }
 
-fn title(ideas: &[(&str, &[&str])], theme: &str, place: &str, rng: &mut ChaCha8Rng) -> ProjectTitle {
+fn title(
+    ideas: &[(&str, &[&str])],
+    theme: &str,
+    place: &str,
+    rng: &mut ChaCha8Rng,
+) -> ProjectTitle {
     let names = ideas
         .iter()
         .find(|(t, _)| *t == theme)
@@ -315,7 +441,10 @@ fn title(ideas: &[(&str, &[&str])], theme: &str, place: &str, rng: &mut ChaCha8R
         .unwrap_or_else(|_| unreachable!("demo titles are valid"))
 }
 
-#[expect(clippy::too_many_arguments, reason = "one place builds every demo project")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one place builds every demo project"
+)]
 fn project(
     rng: &mut ChaCha8Rng,
     programme: &Programme,
@@ -359,11 +488,19 @@ fn project(
         .unwrap_or_else(|_| unreachable!("demo summaries are valid")),
         description: None,
         theme: theme.code.clone(),
-        category: [ProjectCategory::Community, ProjectCategory::ServiceRedesign, ProjectCategory::Strategic]
-            .choose(rng)
-            .copied()
-            .unwrap_or(ProjectCategory::Community),
-        establishment_uai: if with_uai { uai_in(department.id().code(), rng) } else { None },
+        category: [
+            ProjectCategory::Community,
+            ProjectCategory::ServiceRedesign,
+            ProjectCategory::Strategic,
+        ]
+        .choose(rng)
+        .copied()
+        .unwrap_or(ProjectCategory::Community),
+        establishment_uai: if with_uai {
+            uai_in(department.id().code(), rng)
+        } else {
+            None
+        },
         requested_amount: Cents::new(requested).unwrap_or_default(),
         stakeholders: chosen,
         period: Period::new(
@@ -418,7 +555,10 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
         .ok_or(ApiError::NotFound)?;
     let territories = reference::all_territories(conn).await?;
     let of_kind = |kind: TerritoryKind| -> Vec<&Territory> {
-        territories.iter().filter(|t| t.id().kind() == kind).collect()
+        territories
+            .iter()
+            .filter(|t| t.id().kind() == kind)
+            .collect()
     };
     let departments_in = |parent: &Territory| -> Vec<&Territory> {
         of_kind(TerritoryKind::Department)
@@ -426,7 +566,9 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
             .filter(|d| parent.path.contains(&d.path))
             .collect()
     };
-    let hash = password::hash(Password::parse(DEMO_PASSWORD).map_err(|e| ApiError::Internal(e.into()))?).await?;
+    let hash =
+        password::hash(Password::parse(DEMO_PASSWORD).map_err(|e| ApiError::Internal(e.into()))?)
+            .await?;
 
     let total_projects = (EDUCATION_SUBMITTED + HEALTH_VALIDATED) * scale;
     let txn = db.begin_write().await?;
@@ -451,8 +593,12 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
     let submitted = apportion(EDUCATION_SUBMITTED * scale, &weights);
     let validated = apportion(EDUCATION_VALIDATED * scale, &submitted);
     let school_people = [
-        Stakeholder::Teachers, Stakeholder::SchoolStaff, Stakeholder::Pupils, Stakeholder::Parents,
-        Stakeholder::LocalAuthority, Stakeholder::Associations,
+        Stakeholder::Teachers,
+        Stakeholder::SchoolStaff,
+        Stakeholder::Pupils,
+        Stakeholder::Parents,
+        Stakeholder::LocalAuthority,
+        Stakeholder::Associations,
     ];
     for ((academy, n), v) in academies.iter().zip(&submitted).zip(&validated) {
         let departments = departments_in(academy);
@@ -471,11 +617,21 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
             };
             let department = departments.choose(&mut rng).copied().unwrap_or(academy);
             let lead = leads.choose(&mut rng).copied().unwrap_or(admin);
-            let mut project = project(&mut rng, &education, &EDUCATION_IDEAS, department, lead, status, &school_people, true);
+            let mut project = project(
+                &mut rng,
+                &education,
+                &EDUCATION_IDEAS,
+                department,
+                lead,
+                status,
+                &school_people,
+                true,
+            );
             let mut supports = Vec::new();
             if let (Status::Validated, Some(decided)) = (status, project.decided_at) {
                 let year = year_of(decided);
-                let amount = project.fields.requested_amount.get() * rng.random_range(70..=100) / 100;
+                let amount =
+                    project.fields.requested_amount.get() * rng.random_range(70..=100) / 100;
                 let fund = FundCode::parse(&format!("FIP-{year}-AC{}", academy.id().code()))
                     .map_err(|e| ApiError::Internal(e.into()))?;
                 *granted_by_year.entry(year).or_default() += amount;
@@ -484,7 +640,10 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
                 supports.push(Support {
                     id: Uuid::from_bytes(rng.random()),
                     project_id: project.id,
-                    grant: Grant::Financial { fund, amount: Cents::new(amount).unwrap_or_default() },
+                    grant: Grant::Financial {
+                        fund,
+                        amount: Cents::new(amount).unwrap_or_default(),
+                    },
                     note: Some("Fonds d'innovation pédagogique".into()),
                     granted_by: admin,
                     granted_at: at,
@@ -503,7 +662,15 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
         }
         let mut academy_funds = Vec::new();
         for (year, committed) in granted_by_year {
-            academy_funds.push(fund(&format!("FIP-{year}-AC{}", academy.id().code()), &format!("Fonds d'innovation pédagogique {year} — {}", academy.name), &education, academy, year, committed, &mut rng)?);
+            academy_funds.push(fund(
+                &format!("FIP-{year}-AC{}", academy.id().code()),
+                &format!("Fonds d'innovation pédagogique {year} — {}", academy.name),
+                &education,
+                academy,
+                year,
+                committed,
+                &mut rng,
+            )?);
         }
         writer.close_territory(&academy_funds).await?;
     }
@@ -511,26 +678,42 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
     // Health: 780 validated initiatives, 617 of them supported by regional FIR funds; 500
     // events with 10,000 participants; over the 18 régions.
     let regions = of_kind(TerritoryKind::Region);
-    let region_weights: Vec<u64> = regions.iter().map(|r| 1 + departments_in(r).len() as u64).collect();
+    let region_weights: Vec<u64> = regions
+        .iter()
+        .map(|r| 1 + departments_in(r).len() as u64)
+        .collect();
     let initiatives = apportion(HEALTH_VALIDATED * scale, &region_weights);
     let supported = apportion(HEALTH_SUPPORTED * scale, &initiatives);
     let events_per_region = apportion(HEALTH_EVENTS * scale, &region_weights);
     let participants_per_region = apportion(HEALTH_PARTICIPANTS * scale, &events_per_region);
     let health_people = [
-        Stakeholder::HealthProfessionals, Stakeholder::Patients, Stakeholder::Residents,
-        Stakeholder::ElectedOfficials, Stakeholder::LocalAuthority, Stakeholder::Associations,
+        Stakeholder::HealthProfessionals,
+        Stakeholder::Patients,
+        Stakeholder::Residents,
+        Stakeholder::ElectedOfficials,
+        Stakeholder::LocalAuthority,
+        Stakeholder::Associations,
     ];
     let mut events_out = Vec::new();
     for (index, region) in regions.iter().enumerate() {
         let departments = departments_in(region);
         let mut region_events = Vec::new();
-        let event_weights: Vec<u64> = (0..events_per_region[index]).map(|_| rng.random_range(5..40)).collect();
+        let event_weights: Vec<u64> = (0..events_per_region[index])
+            .map(|_| rng.random_range(5..40))
+            .collect();
         let sizes = apportion(participants_per_region[index], &event_weights);
         for size in sizes {
             let department = departments.choose(&mut rng).copied().unwrap_or(region);
             let category_weights: Vec<u64> = (0..6).map(|_| rng.random_range(1..10)).collect();
             let split = apportion(size, &category_weights);
-            let categories = ["residents", "health_professionals", "patients", "elected_officials", "associations", "citizens"];
+            let categories = [
+                "residents",
+                "health_professionals",
+                "patients",
+                "elected_officials",
+                "associations",
+                "citizens",
+            ];
             let attendance = Attendance::parse(categories.iter().copied().zip(split))
                 .map_err(|e| ApiError::Internal(e.into()))?;
             let starts = moment(&mut rng, day(2022, 1, 10), day(2025, 9, 30));
@@ -546,7 +729,8 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
                 id: Uuid::from_bytes(rng.random()),
                 programme: health.code.clone(),
                 territory: department.path.clone(),
-                title: ProjectTitle::parse(&format!("{label} — {place}")).map_err(|e| ApiError::Internal(e.into()))?,
+                title: ProjectTitle::parse(&format!("{label} — {place}"))
+                    .map_err(|e| ApiError::Internal(e.into()))?,
                 kind,
                 starts_at: starts,
                 ends_at: Some(starts + Duration::hours(3)),
@@ -563,7 +747,16 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
         for i in 0..initiatives[index] {
             let department = departments.choose(&mut rng).copied().unwrap_or(region);
             let lead = leads.choose(&mut rng).copied().unwrap_or(admin);
-            let mut project = project(&mut rng, &health, &HEALTH_IDEAS, department, lead, Status::Validated, &health_people, false);
+            let mut project = project(
+                &mut rng,
+                &health,
+                &HEALTH_IDEAS,
+                department,
+                lead,
+                Status::Validated,
+                &health_people,
+                false,
+            );
             if !region_events.is_empty() {
                 let pick = rng.random_range(0..region_events.len());
                 region_events[pick].project_ids.push(project.id);
@@ -586,7 +779,8 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
                 }
                 if style >= 40 {
                     let year = year_of(decided);
-                    let amount = project.fields.requested_amount.get() * rng.random_range(50..=100) / 100;
+                    let amount =
+                        project.fields.requested_amount.get() * rng.random_range(50..=100) / 100;
                     *granted_by_year.entry(year).or_default() += amount;
                     project.granted_cents = amount;
                     supports.push(Support {
@@ -608,7 +802,15 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
         }
         let mut region_funds = Vec::new();
         for (year, committed) in granted_by_year {
-            region_funds.push(fund(&format!("FIR-{year}-R{}", region.id().code()), &format!("FIR {year} — ARS {}", region.name), &health, region, year, committed, &mut rng)?);
+            region_funds.push(fund(
+                &format!("FIR-{year}-R{}", region.id().code()),
+                &format!("FIR {year} — ARS {}", region.name),
+                &health,
+                region,
+                year,
+                committed,
+                &mut rng,
+            )?);
         }
         writer.close_territory(&region_funds).await?;
         events_out.extend(region_events);
@@ -643,7 +845,8 @@ fn fund(
         programme: programme.code.clone(),
         territory: Some(territory.path.clone()),
         year,
-        envelope: Cents::new(committed + committed * margin / 100 + 1).map_err(|e| ApiError::Internal(e.into()))?,
+        envelope: Cents::new(committed + committed * margin / 100 + 1)
+            .map_err(|e| ApiError::Internal(e.into()))?,
         committed_cents: committed,
         created_at: day(year, 1, 15),
     })

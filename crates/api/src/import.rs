@@ -76,7 +76,9 @@ fn parse_row(
     };
     let category = match get("category").as_str() {
         "" => None,
-        text => parse_enum::<CategoryName>(text, "category").map_err(&mut note).ok(),
+        text => parse_enum::<CategoryName>(text, "category")
+            .map_err(&mut note)
+            .ok(),
     };
     let stakeholders: Vec<StakeholderName> = get("stakeholders")
         .split(';')
@@ -92,8 +94,14 @@ fn parse_row(
     };
     let granted = get("granted_cents").parse::<i64>().unwrap_or_default();
     let optional = |column: &str| Some(get(column)).filter(|s| !s.is_empty());
-    let starts_on = parse_date(&get("starts_on"), "starts_on").map_err(&mut note).ok().flatten();
-    let ends_on = parse_date(&get("ends_on"), "ends_on").map_err(&mut note).ok().flatten();
+    let starts_on = parse_date(&get("starts_on"), "starts_on")
+        .map_err(&mut note)
+        .ok()
+        .flatten();
+    let ends_on = parse_date(&get("ends_on"), "ends_on")
+        .map_err(&mut note)
+        .ok()
+        .flatten();
     let status = parse_enum::<crate::dto::projects::StatusName>(&get("status"), "status")
         .map_err(&mut note)
         .ok()
@@ -102,10 +110,22 @@ fn parse_row(
         .map_err(&mut note)
         .ok()
         .map(Stage::from);
-    let created_at = parse_time(&get("created_at"), "created_at").map_err(&mut note).ok().flatten();
-    let updated_at = parse_time(&get("updated_at"), "updated_at").map_err(&mut note).ok().flatten();
-    let submitted_at = parse_time(&get("submitted_at"), "submitted_at").map_err(&mut note).ok().flatten();
-    let decided_at = parse_time(&get("decided_at"), "decided_at").map_err(&mut note).ok().flatten();
+    let created_at = parse_time(&get("created_at"), "created_at")
+        .map_err(&mut note)
+        .ok()
+        .flatten();
+    let updated_at = parse_time(&get("updated_at"), "updated_at")
+        .map_err(&mut note)
+        .ok()
+        .flatten();
+    let submitted_at = parse_time(&get("submitted_at"), "submitted_at")
+        .map_err(&mut note)
+        .ok()
+        .flatten();
+    let decided_at = parse_time(&get("decided_at"), "decided_at")
+        .map_err(&mut note)
+        .ok()
+        .flatten();
     if let Some(status) = status {
         if !matches!(status, Status::Draft | Status::Withdrawn) && submitted_at.is_none() {
             note(format!("submitted_at: obligatoire pour le statut {status}"));
@@ -228,7 +248,10 @@ pub async fn import_projects(
         };
         match parse_row(&reference, &get, lead.id) {
             Ok(project) if !seen.insert(project.id) => {
-                bad.push((line, format!("id: {} figure deux fois dans le fichier", project.id)));
+                bad.push((
+                    line,
+                    format!("id: {} figure deux fois dans le fichier", project.id),
+                ));
             }
             Ok(project) => parsed.push((line, project)),
             Err(errors) => bad.push((line, errors.join("; "))),

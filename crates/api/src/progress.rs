@@ -19,9 +19,9 @@ impl Progress {
     pub fn new(label: &str, total: u64) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})",
-            ) {
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_message(label.to_owned());

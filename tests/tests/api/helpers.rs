@@ -433,6 +433,11 @@ impl TestApp {
         incremental == rebuilt
     }
 
+    /// The application's database handle.
+    pub fn database_handle(&self) -> terrain_persistence::Database {
+        self.db.clone()
+    }
+
     /// Closes the application's connections, as if the database had gone away.
     pub async fn close_database(&self) {
         self.db.close().await.expect("close");

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod data;
 mod errors;
 mod events;
 mod funding;

@@ -55,7 +55,10 @@ fn exporter(user: &AuthUser) -> Result<Actor, ApiError> {
     }
 }
 
-fn csv_response(name: &str, body: impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static) -> Response {
+fn csv_response(
+    name: &str,
+    body: impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -70,7 +73,10 @@ fn csv_response(name: &str, body: impl Stream<Item = Result<Bytes, std::io::Erro
 }
 
 fn header_row(columns: &[&str]) -> Bytes {
-    Bytes::from(csv_format::encode(&[columns.iter().map(|c| (*c).to_owned()).collect()]))
+    Bytes::from(csv_format::encode(&[columns
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect()]))
 }
 
 /// Filters of the projects export.
@@ -108,8 +114,12 @@ async fn export_projects(
     ApiQuery(filters): ApiQuery<ProjectFilters>,
 ) -> Result<Response, ApiError> {
     let actor = exporter(&user)?;
-    let (programme, territory) =
-        scope_filters(&state, filters.programme.as_deref(), filters.territory.as_deref()).await?;
+    let (programme, territory) = scope_filters(
+        &state,
+        filters.programme.as_deref(),
+        filters.territory.as_deref(),
+    )
+    .await?;
     let query = ProjectQuery {
         programme,
         territory,
@@ -132,7 +142,8 @@ async fn export_projects(
                     return Some((Err(std::io::Error::other("export interrupted")), None));
                 }
             };
-            let records: Vec<Vec<String>> = page.items.iter().map(csv_format::project_record).collect();
+            let records: Vec<Vec<String>> =
+                page.items.iter().map(csv_format::project_record).collect();
             let next = page.more.then(|| {
                 query.after = page.items.last().map(|p| ProjectCursor {
                     at: Some(p.created_at),
@@ -178,8 +189,12 @@ async fn export_events(
     ApiQuery(filters): ApiQuery<EventFilters>,
 ) -> Result<Response, ApiError> {
     let actor = exporter(&user)?;
-    let (programme, territory) =
-        scope_filters(&state, filters.programme.as_deref(), filters.territory.as_deref()).await?;
+    let (programme, territory) = scope_filters(
+        &state,
+        filters.programme.as_deref(),
+        filters.territory.as_deref(),
+    )
+    .await?;
     let query = EventQuery {
         programme,
         territory,
@@ -205,7 +220,11 @@ async fn export_events(
                     return Some((Err(std::io::Error::other("export interrupted")), None));
                 }
             };
-            let linked: Vec<Uuid> = page.items.iter().flat_map(|e| e.project_ids.clone()).collect();
+            let linked: Vec<Uuid> = page
+                .items
+                .iter()
+                .flat_map(|e| e.project_ids.clone())
+                .collect();
             let visible: HashSet<Uuid> = match projects::find_many(conn, &linked).await {
                 Ok(found) => found
                     .into_iter()
@@ -218,8 +237,12 @@ async fn export_events(
                 .items
                 .iter()
                 .map(|e| {
-                    let shown: Vec<Uuid> =
-                        e.project_ids.iter().copied().filter(|p| visible.contains(p)).collect();
+                    let shown: Vec<Uuid> = e
+                        .project_ids
+                        .iter()
+                        .copied()
+                        .filter(|p| visible.contains(p))
+                        .collect();
                     csv_format::event_record(e, &shown)
                 })
                 .collect();

@@ -72,8 +72,12 @@ pub async fn insert_many(conn: &impl ConnectionTrait, funds: &[Fund]) -> Result<
             name: Set(f.name.clone()),
             programme: Set(f.programme.as_str().to_owned()),
             territory_id: Set(territory.map(|t| t.id.as_str().to_owned())),
-            region_id: Set(territory.and_then(|t| t.region.as_ref()).map(|r| r.as_str().to_owned())),
-            academy_id: Set(territory.and_then(|t| t.academy.as_ref()).map(|a| a.as_str().to_owned())),
+            region_id: Set(territory
+                .and_then(|t| t.region.as_ref())
+                .map(|r| r.as_str().to_owned())),
+            academy_id: Set(territory
+                .and_then(|t| t.academy.as_ref())
+                .map(|a| a.as_str().to_owned())),
             year: Set(f.year),
             envelope_cents: Set(f.envelope.get()),
             committed_cents: Set(f.committed_cents),

@@ -70,7 +70,10 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewProject) -> Result<Proj
 ///
 /// # Errors
 /// [`StoreError::Conflict`] when an id exists already.
-pub async fn insert_many(conn: &impl ConnectionTrait, projects: &[Project]) -> Result<(), StoreError> {
+pub async fn insert_many(
+    conn: &impl ConnectionTrait,
+    projects: &[Project],
+) -> Result<(), StoreError> {
     if projects.is_empty() {
         return Ok(());
     }
@@ -106,19 +109,23 @@ pub async fn append_history_many(
     if entries.is_empty() {
         return Ok(());
     }
-    let models = entries.iter().map(|(project_id, entry)| project_history::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        project_id: Set(*project_id),
-        at: Set(entry.at),
-        actor_id: Set(entry.actor_id),
-        actor_role: Set(entry.actor_role.as_str().to_owned()),
-        kind: Set(entry.kind.as_str().to_owned()),
-        action: Set(entry.action.clone()),
-        from_value: Set(entry.from.clone()),
-        to_value: Set(entry.to.clone()),
-        comment: Set(entry.comment.clone()),
-    });
-    project_history::Entity::insert_many(models).exec(conn).await?;
+    let models = entries
+        .iter()
+        .map(|(project_id, entry)| project_history::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            project_id: Set(*project_id),
+            at: Set(entry.at),
+            actor_id: Set(entry.actor_id),
+            actor_role: Set(entry.actor_role.as_str().to_owned()),
+            kind: Set(entry.kind.as_str().to_owned()),
+            action: Set(entry.action.clone()),
+            from_value: Set(entry.from.clone()),
+            to_value: Set(entry.to.clone()),
+            comment: Set(entry.comment.clone()),
+        });
+    project_history::Entity::insert_many(models)
+        .exec(conn)
+        .await?;
     Ok(())
 }
 

@@ -239,7 +239,9 @@ pub async fn territories_of_kind(
 /// # Errors
 /// When the database fails.
 pub async fn all_programmes(conn: &impl ConnectionTrait) -> Result<Vec<Programme>, StoreError> {
-    Ok(list_programmes(conn, None, u64::from(u32::MAX)).await?.items)
+    Ok(list_programmes(conn, None, u64::from(u32::MAX))
+        .await?
+        .items)
 }
 
 /// Every territory.

@@ -47,13 +47,18 @@ pub async fn insert(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn insert_many(conn: &impl ConnectionTrait, supports: &[Support]) -> Result<(), StoreError> {
+pub async fn insert_many(
+    conn: &impl ConnectionTrait,
+    supports: &[Support],
+) -> Result<(), StoreError> {
     if supports.is_empty() {
         return Ok(());
     }
     let models = supports.iter().map(|s| {
         let (fund_code, amount) = match &s.grant {
-            Grant::Financial { fund, amount } => (Some(fund.as_str().to_owned()), Some(amount.get())),
+            Grant::Financial { fund, amount } => {
+                (Some(fund.as_str().to_owned()), Some(amount.get()))
+            }
             Grant::Other(_) => (None, None),
         };
         support::ActiveModel {

@@ -189,8 +189,21 @@ pub(crate) fn check_fields(
         "requested_amount_cents",
         Cents::new(raw.requested_amount_cents.unwrap_or(0)),
     );
-    let period = check(&mut errors, "ends_on", Period::new(raw.starts_on, raw.ends_on));
-    match (programme, territory, title, summary, description, uai, amount, period) {
+    let period = check(
+        &mut errors,
+        "ends_on",
+        Period::new(raw.starts_on, raw.ends_on),
+    );
+    match (
+        programme,
+        territory,
+        title,
+        summary,
+        description,
+        uai,
+        amount,
+        period,
+    ) {
         (
             Some(programme),
             Some(territory),

@@ -88,8 +88,12 @@ pub(super) async fn list_projects(
 ) -> Result<Listed<ProjectView>, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let conn = state.db.reader();
-    let (programme, territory) =
-        scope_filters(&state, query.programme.as_deref(), query.territory.as_deref()).await?;
+    let (programme, territory) = scope_filters(
+        &state,
+        query.programme.as_deref(),
+        query.territory.as_deref(),
+    )
+    .await?;
     let (sort, descending) = match query.sort.unwrap_or(Sort::CreatedAt) {
         Sort::CreatedAt => (SortKey::CreatedAt, false),
         Sort::CreatedAtDesc => (SortKey::CreatedAt, true),
