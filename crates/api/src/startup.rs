@@ -117,6 +117,7 @@ pub fn router(state: AppState) -> Router {
 
     let app = api
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", document))
+        .route("/", axum::routing::get(routes::dashboard::show_dashboard))
         .fallback(error::not_found)
         .route_layer(middleware::from_fn(telemetry::track_metrics))
         .with_state(state);

@@ -156,7 +156,7 @@ pub struct CreateUserRequest {
     /// Role.
     pub role: RoleName,
     /// Scope (administrators only); absent means national.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub scope: Option<ScopeInput>,
 }
 
@@ -169,7 +169,24 @@ pub struct UpdateUserRequest {
     /// New role; leaving the admin role clears the scope.
     pub role: Option<RoleName>,
     /// New scope, replacing the old one (`{}` makes an administrator national).
+    #[serde(default, deserialize_with = "object")]
     pub scope: Option<ScopeInput>,
     /// Disable (`true`) or enable (`false`) the account.
     pub disabled: Option<bool>,
+}
+
+/// An optional nested object, refusing the array form serde would otherwise accept for a struct.
+fn object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::de::Error as _;
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value @ serde_json::Value::Object(_)) => serde_json::from_value(value)
+            .map(Some)
+            .map_err(D::Error::custom),
+        Some(_) => Err(D::Error::custom("un objet JSON est attendu")),
+    }
 }

@@ -74,6 +74,9 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let ApiJson(document) = ApiJson::<serde_json::Value>::from_request(request, state).await?;
+        if !document.is_object() {
+            return Err(ApiError::invalid("", "un objet JSON est attendu"));
+        }
         let canonical =
             serde_json::to_vec(&canonical(&document)).map_err(|e| ApiError::Internal(e.into()))?;
         let hash = sha2::Sha256::digest(&canonical)
@@ -116,6 +119,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // error of its first part.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
         .map_err(|e| ApiError::BadRequest(format!("JSON invalide : {e}")))?;
+    // Every body of the API is an object; serde would otherwise accept a struct written as an
+    // array of its fields.
+    if !bytes.trim_ascii_start().starts_with(b"{") {
+        return Err(ApiError::invalid("", "un objet JSON est attendu"));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let field = field_path(e.path());

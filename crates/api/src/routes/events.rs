@@ -260,6 +260,7 @@ struct ListQuery {
     /// Only this territory and what lies below it.
     territory: Option<String>,
     /// Only this kind.
+    #[param(inline)]
     kind: Option<EventKindName>,
     /// Starting on or after this day (UTC).
     from: Option<NaiveDate>,

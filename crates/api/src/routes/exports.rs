@@ -89,8 +89,10 @@ struct ProjectFilters {
     /// Only this territory's subtree.
     territory: Option<String>,
     /// Only this status.
+    #[param(inline)]
     status: Option<StatusName>,
     /// Only this stage.
+    #[param(inline)]
     stage: Option<StageName>,
     /// Only this theme.
     theme: Option<String>,
@@ -154,7 +156,9 @@ async fn export_projects(
             Some((Ok(Bytes::from(csv_format::encode(&records))), next))
         }
     });
-    let body = stream::once(async { Ok(header_row(&PROJECT_COLUMNS)) }).chain(pages);
+    let body = stream::once(async { Ok(header_row(&PROJECT_COLUMNS)) })
+        .chain(pages)
+        .fuse();
     Ok(csv_response("projects.csv", body))
 }
 
@@ -168,6 +172,7 @@ struct EventFilters {
     /// Only this territory's subtree.
     territory: Option<String>,
     /// Only this kind.
+    #[param(inline)]
     kind: Option<EventKindName>,
     /// Starting on or after this day.
     from: Option<NaiveDate>,
@@ -253,6 +258,8 @@ async fn export_events(
             Some((Ok(Bytes::from(csv_format::encode(&records))), next))
         }
     });
-    let body = stream::once(async { Ok(header_row(&EVENT_COLUMNS)) }).chain(pages);
+    let body = stream::once(async { Ok(header_row(&EVENT_COLUMNS)) })
+        .chain(pages)
+        .fuse();
     Ok(csv_response("events.csv", body))
 }

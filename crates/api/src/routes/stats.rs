@@ -45,6 +45,7 @@ async fn get_overview(
 #[into_params(parameter_in = Query)]
 struct TerritoriesQuery {
     /// The level listed: `region`, `academy` or `department`.
+    #[param(inline)]
     level: StatsLevel,
     /// Only this programme.
     programme: Option<String>,
@@ -97,6 +98,7 @@ async fn get_territories(
 #[into_params(parameter_in = Query)]
 struct TimelineQuery {
     /// `month` (default) or `week`.
+    #[param(inline)]
     interval: Option<IntervalName>,
     /// Only this programme.
     programme: Option<String>,

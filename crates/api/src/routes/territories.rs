@@ -32,10 +32,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Only this level.
+    #[param(inline)]
     kind: Option<Level>,
     /// Only the direct children of this territory (`kind:code`).
     parent: Option<String>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,

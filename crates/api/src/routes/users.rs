@@ -39,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Only this role.
+    #[param(inline)]
     role: Option<RoleName>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -147,6 +148,7 @@ async fn get_user(
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Réservé aux administrateurs nationaux.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Compte inconnu.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Un administrateur ne peut ni se désactiver ni quitter son rôle.", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn update_user(
     State(state): State<AppState>,

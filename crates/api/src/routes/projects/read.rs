@@ -54,8 +54,10 @@ pub(super) struct ListQuery {
     /// Only this territory and what lies below it.
     territory: Option<String>,
     /// Only this status.
+    #[param(inline)]
     status: Option<StatusName>,
     /// Only this stage.
+    #[param(inline)]
     stage: Option<StageName>,
     /// Only this theme.
     theme: Option<String>,
@@ -63,6 +65,7 @@ pub(super) struct ListQuery {
     #[param(max_length = 200)]
     q: Option<String>,
     /// Order (default `created_at`).
+    #[param(inline)]
     sort: Option<Sort>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
