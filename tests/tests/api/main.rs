@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod dashboard;
 mod data;
 mod errors;
 mod events;

@@ -92,12 +92,12 @@ fn bars(id: &str, title: &str, rows: &[(&str, i64)]) -> Markup {
         .join(" ; ");
     html! {
         figure {
-            svg viewBox=(format!("0 0 400 {height}")) role="img" aria-labelledby=(format!("{id}-title {id}-desc")) {
+            svg viewBox=(format!("0 0 440 {height}")) role="img" aria-labelledby=(format!("{id}-title {id}-desc")) {
                 title id=(format!("{id}-title")) { (title) }
                 desc id=(format!("{id}-desc")) { (summary) }
                 @for (i, (label, value)) in rows.iter().enumerate() {
                     @let y = i * 34 + 6;
-                    @let width = 10 + (*value * 230 / max);
+                    @let width = 10 + (*value * 220 / max);
                     text x="0" y=(y + 17) font-size="13" { (label) }
                     rect x="120" y=(y) width=(width) height="24" fill="#000091" {}
                     text x=(125 + width) y=(y + 17) font-size="13" { (number(*value)) }
