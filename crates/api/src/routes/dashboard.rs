@@ -54,7 +54,7 @@ fn number(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);
@@ -140,7 +140,7 @@ fn timeline_chart(id: &str, timeline: &Timeline) -> Markup {
                     @let h2 = p.validated * 130 / max;
                     rect x=(x) y=(150 - h1) width="6" height=(h1) fill="#000091" { title { (p.period) " : " (p.submitted) " déposés" } }
                     rect x=(x + 6) y=(150 - h2) width="6" height=(h2) fill="#18753c" { title { (p.period) " : " (p.validated) " validés" } }
-                    @if i % 6 == 0 {
+                    @if i.is_multiple_of(6) {
                         text x=(x) y="165" font-size="9" { (p.period) }
                     }
                 }
