@@ -144,7 +144,25 @@ impl MigrationTrait for Migration {
             ("idx_projects_lead", vec![Projects::LeadId]),
             (
                 "idx_projects_status",
-                vec![Projects::Status, Projects::CreatedAt],
+                vec![Projects::Status, Projects::CreatedAt, Projects::Id],
+            ),
+            (
+                "idx_projects_academy_status",
+                vec![
+                    Projects::AcademyId,
+                    Projects::Status,
+                    Projects::CreatedAt,
+                    Projects::Id,
+                ],
+            ),
+            (
+                "idx_projects_region_status",
+                vec![
+                    Projects::RegionId,
+                    Projects::Status,
+                    Projects::CreatedAt,
+                    Projects::Id,
+                ],
             ),
             ("idx_projects_territory", vec![Projects::TerritoryId]),
             ("idx_projects_region", vec![Projects::RegionId]),

@@ -27,12 +27,14 @@ impl MigrationTrait for Migration {
                     .col(string(StatCounters::Metric))
                     .col(string(StatCounters::Bucket))
                     .col(big_integer(StatCounters::Value))
+                    // Totals (empty bucket) of a territory are a short range of this key;
+                    // timeline buckets sort after them.
                     .primary_key(
                         Index::create()
                             .col(StatCounters::TerritoryId)
+                            .col(StatCounters::Bucket)
                             .col(StatCounters::Programme)
-                            .col(StatCounters::Metric)
-                            .col(StatCounters::Bucket),
+                            .col(StatCounters::Metric),
                     )
                     .to_owned(),
             )

@@ -16,7 +16,8 @@ use crate::{
     csv_format::{PROJECT_COLUMNS, restore},
     dto::projects::{CategoryName, StakeholderName},
     progress::Progress,
-    routes::projects::fields::{RawFields, Reference, check_fields},
+    reference_data::Reference,
+    routes::projects::fields::{RawFields, check_fields},
 };
 
 /// Rows written per statement.

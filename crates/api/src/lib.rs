@@ -16,6 +16,7 @@ pub mod import;
 pub mod openapi;
 pub mod pagination;
 pub mod progress;
+pub mod reference_data;
 pub mod routes;
 pub mod startup;
 pub mod state;

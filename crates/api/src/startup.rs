@@ -61,7 +61,11 @@ impl Application {
         let listener = TcpListener::bind(settings.server.addr)
             .await
             .with_context(|| format!("cannot listen on {}", settings.server.addr))?;
+        let reference = crate::reference_data::Reference::load(db.reader())
+            .await
+            .context("cannot read the reference data")?;
         let state = AppState {
+            reference: Arc::new(reference),
             keys: TokenKeys::new(&settings.auth, &secret),
             db: db.clone(),
             settings: Arc::new(settings),

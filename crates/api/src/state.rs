@@ -5,7 +5,7 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use terrain_persistence::Database;
 
-use crate::{auth::TokenKeys, config::Settings};
+use crate::{auth::TokenKeys, config::Settings, reference_data::Reference};
 
 /// Shared, cheap to clone: the database handle, the settings and the metrics recorder. The
 /// service keeps no other state, so any number of instances can serve the same database.
@@ -15,6 +15,8 @@ pub struct AppState {
     pub db: Database,
     /// The settings the service started with.
     pub settings: Arc<Settings>,
+    /// Programmes and territories.
+    pub reference: Arc<Reference>,
     /// Signs and checks access tokens.
     pub keys: TokenKeys,
     /// Renders `/metrics`.

@@ -5,13 +5,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 use terrain_domain::{
-    ProgrammeCode, TerritoryId, TerritoryKind,
+    TerritoryId, TerritoryKind,
     stats::{Interval, TimelineMetric},
 };
-use terrain_persistence::repo::{
-    reference,
-    stats::{self, StatsScope},
-};
+use terrain_persistence::repo::stats::{self, StatsScope};
 use utoipa::IntoParams;
 
 use crate::{
@@ -61,29 +58,27 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
 /// # Errors
 /// 422 naming the parameter at fault.
 pub async fn resolve(state: &AppState, filter: &StatsFilter) -> Result<Resolved, ApiError> {
-    let conn = state.db.reader();
     let programme = match filter.programme.as_deref() {
-        Some(code) => {
-            let code = ProgrammeCode::parse(code)
-                .map_err(|_| ApiError::invalid("programme", "programme inconnu"))?;
-            Some(
-                reference::find_programme(conn, &code)
-                    .await?
-                    .ok_or_else(|| ApiError::invalid("programme", "programme inconnu"))?
-                    .code,
-            )
-        }
+        Some(code) => Some(
+            state
+                .reference
+                .programme(code)
+                .ok_or_else(|| ApiError::invalid("programme", "programme inconnu"))?
+                .code
+                .clone(),
+        ),
         None => None,
     };
-    let territory_id = match filter.territory.as_deref() {
-        Some(id) => TerritoryId::parse(id)
-            .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?,
-        None => TerritoryId::country(),
-    };
-    let territory = reference::find_territory(conn, &territory_id)
-        .await?
+    let territory_id = filter
+        .territory
+        .clone()
+        .unwrap_or_else(|| TerritoryId::country().to_string());
+    let territory = state
+        .reference
+        .territory(&territory_id)
         .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
-        .path;
+        .path
+        .clone();
     let period = match (filter.from, filter.to) {
         (None, None) => None,
         (from, to) => {
@@ -148,10 +143,12 @@ pub async fn territories(
 ) -> Result<TerritoryTable, ApiError> {
     let conn = state.db.reader();
     let kind: TerritoryKind = level.into();
-    let rows: Vec<_> = reference::territories_of_kind(conn, kind)
-        .await?
+    let rows: Vec<_> = state
+        .reference
+        .of_kind(kind)
         .into_iter()
         .filter(|t| resolved.scope.territory.contains(&t.path))
+        .cloned()
         .collect();
     let ids: Vec<String> = rows.iter().map(|t| t.id().to_string()).collect();
     let mut totals = stats::totals(conn, resolved.scope.programme.as_ref(), &ids).await?;

@@ -8,7 +8,6 @@ use axum::{
 };
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use terrain_domain::{Programme, Territory, TerritoryKind, stats::Interval};
-use terrain_persistence::repo::reference;
 
 use crate::{
     dto::{
@@ -267,12 +266,18 @@ pub async fn show_dashboard(
         }
         Err(other) => return Err(other),
     };
-    let conn = state.db.reader();
-    let programmes = reference::all_programmes(conn).await?;
-    let here = reference::find_territory(conn, &resolved.scope.territory.id)
-        .await?
+    let programmes = state.reference.programmes().to_vec();
+    let here = state
+        .reference
+        .territory(resolved.scope.territory.id.as_str())
+        .cloned()
         .ok_or(ApiError::NotFound)?;
-    let ancestors = reference::ancestors(conn, &here).await?;
+    let ancestors: Vec<Territory> = state
+        .reference
+        .ancestors(&here)
+        .into_iter()
+        .cloned()
+        .collect();
     let shown: Vec<&Programme> = programmes
         .iter()
         .filter(|p| {

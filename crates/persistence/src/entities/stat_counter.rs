@@ -6,11 +6,11 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub territory_id: String,
     #[sea_orm(primary_key, auto_increment = false)]
+    pub bucket: String,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub programme: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub metric: String,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub bucket: String,
     pub value: i64,
 }
 

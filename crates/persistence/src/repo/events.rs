@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Condition,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Condition, Query},
 };
 use terrain_domain::{
     Attendance, Event, EventKind, ProgrammeCode, TerritoryPath, event::EventTitle, stats::Delta,
@@ -340,7 +341,7 @@ pub async fn list(
     Ok(Page::from_overfetch(events, query.limit))
 }
 
-/// The events a project emerged from, by start.
+/// The events a project emerged from, by start (without their own lists of projects).
 ///
 /// # Errors
 /// When the database fails.
@@ -348,27 +349,18 @@ pub async fn for_project(
     conn: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> Result<Vec<Event>, StoreError> {
-    let event_ids: Vec<Uuid> = event_project::Entity::find()
-        .filter(event_project::Column::ProjectId.eq(project_id))
+    let linked = Query::select()
+        .column(event_project::Column::EventId)
+        .from(event_project::Entity)
+        .and_where(event_project::Column::ProjectId.eq(project_id))
+        .to_owned();
+    event::Entity::find()
+        .filter(event::Column::Id.in_subquery(linked))
+        .order_by_asc(event::Column::StartsAt)
         .all(conn)
         .await?
         .into_iter()
-        .map(|l| l.event_id)
-        .collect();
-    if event_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = event::Entity::find()
-        .filter(event::Column::Id.is_in(event_ids.iter().copied()))
-        .order_by_asc(event::Column::StartsAt)
-        .all(conn)
-        .await?;
-    let mut links = links_of(conn, &event_ids).await?;
-    rows.into_iter()
-        .map(|row| {
-            let linked = links.remove(&row.id).unwrap_or_default();
-            to_event(row, linked)
-        })
+        .map(|row| to_event(row, Vec::new()))
         .collect()
 }
 

@@ -556,8 +556,14 @@ pub async fn list(
     } else {
         Order::Asc
     };
+    // `created_at` is never null: a plain order lets an index deliver the rows in order.
+    let select = match query.sort {
+        SortKey::CreatedAt => select.order_by(column, order.clone()),
+        SortKey::SubmittedAt => {
+            select.order_by_with_nulls(column, order.clone(), NullOrdering::Last)
+        }
+    };
     let rows = select
-        .order_by_with_nulls(column, order.clone(), NullOrdering::Last)
         .order_by(project::Column::Id, order)
         .limit(query.limit + 1)
         .all(conn)

@@ -49,9 +49,9 @@ pub async fn apply(conn: &impl ConnectionTrait, delta: &Delta) -> Result<(), Sto
         insert.on_conflict(
             OnConflict::columns([
                 stat_counter::Column::TerritoryId,
+                stat_counter::Column::Bucket,
                 stat_counter::Column::Programme,
                 stat_counter::Column::Metric,
-                stat_counter::Column::Bucket,
             ])
             .value(
                 stat_counter::Column::Value,

@@ -10,11 +10,14 @@ use terrain_persistence::{
     repo::projects::{self, NewProject},
 };
 
-use super::{fields, view_for};
+use super::fields;
 use crate::{
     auth::AuthUser,
     conditional::etag,
-    dto::projects::{CreateProjectRequest, ProjectView},
+    dto::{
+        funding::SupportSummary,
+        projects::{CreateProjectRequest, LeadContact, ProjectView},
+    },
     error::{ApiError, Problem},
     extract::HashedJson,
     idempotency::{self, IdempotencyKey, Prior},
@@ -63,7 +66,16 @@ pub(super) async fn create_project(
     )
     .await?;
     let version = project.version;
-    let view = view_for(&txn, project, Some(&actor)).await?;
+    // A new project has no support and no event yet: its view needs no further query.
+    let mut view = ProjectView::new(
+        project,
+        Some(LeadContact {
+            display_name: user.0.display_name.clone(),
+            email: user.0.email.to_string(),
+        }),
+    );
+    view.supports = Some(SupportSummary::of(&[]));
+    view.events = Some(Vec::new());
     if !idempotency::remember(
         &txn,
         actor.id,

@@ -2,18 +2,18 @@
 //! theme belongs to the programme, the school lies inside the territory. Every error is
 //! reported at once.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use terrain_domain::{
-    Cents, Programme, Project, ProjectFields, Territory, TerritoryPath,
+    Cents, Project, ProjectFields, TerritoryPath,
     project::{Category, Description, Period, ProjectTitle, Summary, Uai},
 };
-use terrain_persistence::{ConnectionTrait, StoreError, repo::reference};
 
 use crate::{
     dto::projects::{CategoryName, CreateProjectRequest, StakeholderName, UpdateProjectRequest},
     error::{ApiError, FieldError},
+    reference_data::Reference,
     state::AppState,
 };
 
@@ -96,34 +96,6 @@ fn check<T, E: std::fmt::Display>(
         .ok()
 }
 
-/// The reference data a project is checked against, read once.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Reference {
-    programmes: HashMap<String, Programme>,
-    territories: HashMap<String, Territory>,
-}
-
-impl Reference {
-    /// Reads every programme and territory.
-    ///
-    /// # Errors
-    /// When the database fails.
-    pub(crate) async fn load(conn: &impl ConnectionTrait) -> Result<Self, StoreError> {
-        Ok(Reference {
-            programmes: reference::all_programmes(conn)
-                .await?
-                .into_iter()
-                .map(|p| (p.code.to_string(), p))
-                .collect(),
-            territories: reference::all_territories(conn)
-                .await?
-                .into_iter()
-                .map(|t| (t.id().to_string(), t))
-                .collect(),
-        })
-    }
-}
-
 /// Parses every field and checks it against the reference data.
 ///
 /// # Errors
@@ -132,8 +104,7 @@ pub(super) async fn resolve(
     state: &AppState,
     raw: RawFields,
 ) -> Result<(ProjectFields, TerritoryPath), ApiError> {
-    let reference = Reference::load(state.db.reader()).await?;
-    check_fields(&reference, raw).map_err(ApiError::Validation)
+    check_fields(&state.reference, raw).map_err(ApiError::Validation)
 }
 
 /// Parses every field and checks it against `reference`, reporting every field at fault.
@@ -145,11 +116,11 @@ pub(crate) fn check_fields(
     raw: RawFields,
 ) -> Result<(ProjectFields, TerritoryPath), Vec<FieldError>> {
     let mut errors = Vec::new();
-    let programme = reference.programmes.get(&raw.programme);
+    let programme = reference.programme(&raw.programme);
     if programme.is_none() {
         errors.push(FieldError::new("programme", "programme inconnu"));
     }
-    let territory = reference.territories.get(&raw.territory);
+    let territory = reference.territory(&raw.territory);
     if territory.is_none() {
         errors.push(FieldError::new("territory", "territoire inconnu"));
     }
@@ -172,7 +143,7 @@ pub(crate) fn check_fields(
         None => Some(None),
     };
     if let (Some(Some(uai)), Some(territory)) = (&uai, territory) {
-        match reference.territories.get(uai.department().as_str()) {
+        match reference.territory(uai.department().as_str()) {
             Some(d) if territory.path.contains(&d.path) => {}
             Some(_) => errors.push(FieldError::new(
                 "establishment_uai",

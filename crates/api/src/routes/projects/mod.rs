@@ -65,7 +65,12 @@ async fn view_for(
     } else {
         None
     };
-    let supports = supports::for_project(conn, project.id).await?;
+    // Supports go to validated projects only, and validation sets `decided_at` for good.
+    let supports = if project.decided_at.is_some() {
+        supports::for_project(conn, project.id).await?
+    } else {
+        Vec::new()
+    };
     let mut view = ProjectView::new(project, contact);
     view.supports = Some(SupportSummary::of(&supports));
     let events = events::for_project(conn, view.id).await?;

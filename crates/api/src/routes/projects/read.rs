@@ -6,11 +6,8 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use terrain_domain::{ProgrammeCode, TerritoryId, TerritoryPath};
-use terrain_persistence::repo::{
-    projects::{self, ProjectCursor, ProjectQuery, SortKey},
-    reference,
-};
+use terrain_domain::{ProgrammeCode, TerritoryPath};
+use terrain_persistence::repo::projects::{self, ProjectCursor, ProjectQuery, SortKey};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -153,31 +150,26 @@ pub(crate) async fn scope_filters(
     programme: Option<&str>,
     territory: Option<&str>,
 ) -> Result<(Option<ProgrammeCode>, Option<TerritoryPath>), ApiError> {
-    let conn = state.db.reader();
     let programme = match programme {
-        Some(code) => {
-            let code = ProgrammeCode::parse(code)
-                .map_err(|_| ApiError::invalid("programme", "programme inconnu"))?;
-            Some(
-                reference::find_programme(conn, &code)
-                    .await?
-                    .ok_or_else(|| ApiError::invalid("programme", "programme inconnu"))?
-                    .code,
-            )
-        }
+        Some(code) => Some(
+            state
+                .reference
+                .programme(code)
+                .ok_or_else(|| ApiError::invalid("programme", "programme inconnu"))?
+                .code
+                .clone(),
+        ),
         None => None,
     };
     let territory = match territory {
-        Some(id) => {
-            let id = TerritoryId::parse(id)
-                .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?;
-            Some(
-                reference::find_territory(conn, &id)
-                    .await?
-                    .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
-                    .path,
-            )
-        }
+        Some(id) => Some(
+            state
+                .reference
+                .territory(id)
+                .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
+                .path
+                .clone(),
+        ),
         None => None,
     };
     Ok((programme, territory))
