@@ -126,3 +126,12 @@ async fn a_graceful_shutdown_lets_in_flight_requests_finish() {
         assert_eq!(response.status(), 200);
     }
 }
+
+#[tokio::test]
+async fn the_openapi_contract_changes_only_in_review() {
+    let app = TestApp::spawn().await;
+    let document = app.get_json("/api/v1/openapi.json").await;
+    insta::assert_json_snapshot!("openapi", document, {
+        ".info.version" => "[version]",
+    });
+}

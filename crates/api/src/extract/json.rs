@@ -178,4 +178,90 @@ mod tests {
             assert!(matches!(parse::<Body>(shape), Err(ApiError::Validation(_))));
         }
     }
+
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use super::super::parse;
+        use crate::{
+            dto::{
+                accounts::{CreateUserRequest, RegisterRequest},
+                events::CreateEventRequest,
+                projects::{CreateProjectRequest, TransitionRequest, UpdateProjectRequest},
+            },
+            reference_data::Reference,
+            routes::projects::fields::{RawFields, check_fields},
+        };
+
+        fn json_value() -> impl Strategy<Value = serde_json::Value> {
+            let leaf = prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::from),
+                any::<i64>().prop_map(serde_json::Value::from),
+                any::<f64>().prop_map(serde_json::Value::from),
+                ".{0,40}".prop_map(serde_json::Value::from),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::from),
+                    prop::collection::btree_map(
+                        prop_oneof![
+                            Just("title".to_owned()),
+                            Just("programme".to_owned()),
+                            Just("territory".to_owned()),
+                            Just("attendance".to_owned()),
+                            Just("action".to_owned()),
+                            Just("scope".to_owned()),
+                            ".{0,12}"
+                        ],
+                        inner,
+                        0..8
+                    )
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn no_body_of_bytes_makes_the_parsers_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+                let _ = parse::<CreateProjectRequest>(&bytes);
+                let _ = parse::<UpdateProjectRequest>(&bytes);
+                let _ = parse::<CreateEventRequest>(&bytes);
+                let _ = parse::<RegisterRequest>(&bytes);
+            }
+
+            #[test]
+            fn no_json_document_makes_the_parsers_panic(value in json_value()) {
+                let bytes = serde_json::to_vec(&value).unwrap_or_default();
+                let _ = parse::<CreateProjectRequest>(&bytes);
+                let _ = parse::<UpdateProjectRequest>(&bytes);
+                let _ = parse::<CreateEventRequest>(&bytes);
+                let _ = parse::<TransitionRequest>(&bytes);
+                let _ = parse::<CreateUserRequest>(&bytes);
+            }
+
+            #[test]
+            fn no_field_values_make_the_project_checks_panic(
+                title in ".{0,300}", summary in ".{0,50}", uai in ".{0,12}",
+                amount in any::<i64>(), theme in ".{0,20}",
+            ) {
+                let raw = RawFields {
+                    programme: "education".into(),
+                    territory: "department:69".into(),
+                    title,
+                    summary,
+                    description: None,
+                    theme,
+                    category: None,
+                    establishment_uai: Some(uai),
+                    requested_amount_cents: Some(amount),
+                    stakeholders: Vec::new(),
+                    starts_on: None,
+                    ends_on: None,
+                };
+                prop_assert!(check_fields(&Reference::default(), raw).is_err());
+            }
+        }
+    }
 }
