@@ -250,6 +250,38 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail closures return its error type")]
+    fn a_bad_environment_value_is_an_error_naming_its_key_not_a_panic() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TERRAIN__SERVER__ADDR", "not an address");
+            let error = Settings::load().expect_err("a bad address");
+            let message = error.to_string();
+            assert!(message.contains("addr"), "{message}");
+            assert!(!message.contains('\n'), "one line: {message}");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TERRAIN__AUTH__JWT_SECRET", "short");
+            let error = Settings::load().expect_err("a short secret");
+            assert!(error.to_string().starts_with("auth.jwt_secret"), "{error}");
+            jail.set_env("TERRAIN__AUTH__JWT_SECRET", "x".repeat(32));
+            jail.set_env("TERRAIN__SERVR__ADDR", "127.0.0.1:1");
+            let error = Settings::load().expect_err("a misspelt section");
+            assert!(error.to_string().contains("servr"), "{error}");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.create_dir("config")?;
+            jail.create_file("config/default.toml", "[server]\naddr = \"127.0.0.1:9000\"")?;
+            jail.set_env("TERRAIN__DATABASE__URL", "postgres://db/terrain");
+            let settings = Settings::load().expect("layers");
+            assert_eq!(settings.server.addr.port(), 9000);
+            assert_eq!(settings.database.url, "postgres://db/terrain");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn an_unknown_database_scheme_is_refused_with_its_key() {
         let mut settings = Settings::default();
         settings.database.url = "mysql://localhost/terrain".into();

@@ -171,6 +171,10 @@ fn sqlite_options(settings: &ConnectSettings, connections: u32) -> ConnectOption
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
+                // Each connection keeps its own page cache: 1 MiB each keeps a pool of
+                // readers small in memory; the operating system caches the file anyway.
+                .pragma("cache_size", "-1024")
+                .statement_cache_capacity(64)
         });
     options
 }
