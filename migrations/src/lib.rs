@@ -11,6 +11,7 @@ mod m20261124_000004_projects;
 mod m20261124_000005_funds_and_supports;
 mod m20261124_000006_events;
 mod m20261124_000007_statistics;
+mod m20261124_000008_statistics_version;
 
 /// Every migration of the service, oldest first.
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_funds_and_supports::Migration),
             Box::new(m20261124_000006_events::Migration),
             Box::new(m20261124_000007_statistics::Migration),
+            Box::new(m20261124_000008_statistics_version::Migration),
         ]
     }
 }

@@ -250,7 +250,10 @@ mod tests {
     }
 
     #[test]
-    #[expect(clippy::result_large_err, reason = "figment's Jail closures return its error type")]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's Jail closures return its error type"
+    )]
     fn a_bad_environment_value_is_an_error_naming_its_key_not_a_panic() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("TERRAIN__SERVER__ADDR", "not an address");

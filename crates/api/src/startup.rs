@@ -66,6 +66,7 @@ impl Application {
             .context("cannot read the reference data")?;
         let state = AppState {
             reference: Arc::new(reference),
+            memo: Arc::default(),
             keys: TokenKeys::new(&settings.auth, &secret),
             db: db.clone(),
             settings: Arc::new(settings),

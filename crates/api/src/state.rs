@@ -19,6 +19,8 @@ pub struct AppState {
     pub reference: Arc<Reference>,
     /// Signs and checks access tokens.
     pub keys: TokenKeys,
+    /// Figures already computed, keyed by request and tagged with the statistics version.
+    pub memo: Arc<crate::statistics::Memo>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }

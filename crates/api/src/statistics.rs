@@ -20,6 +20,36 @@ use crate::{
     state::AppState,
 };
 
+/// Serialised figures by request, each tagged with the statistics version it was computed at.
+/// The version moves in the same transaction as any counter, so an entry is served only while
+/// it is exact; this is a memo, not a cache that can go stale, and each instance keeps its own.
+#[derive(Debug, Default)]
+pub struct Memo(std::sync::Mutex<std::collections::HashMap<String, (i64, axum::body::Bytes)>>);
+
+impl Memo {
+    /// The most entries kept; beyond, the memo starts afresh.
+    const CAPACITY: usize = 512;
+
+    /// The entry of `key` if it was computed at `version`.
+    pub fn get(&self, key: &str, version: i64) -> Option<axum::body::Bytes> {
+        let entries = self.0.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, bytes)| bytes.clone())
+    }
+
+    /// Keeps `bytes` for `key` at `version`.
+    pub fn put(&self, key: String, version: i64, bytes: axum::body::Bytes) {
+        if let Ok(mut entries) = self.0.lock() {
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+            entries.insert(key, (version, bytes));
+        }
+    }
+}
+
 /// Where and when: the filters of every statistic.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

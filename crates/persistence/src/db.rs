@@ -12,6 +12,9 @@ use terrain_migrations::{Migrator, MigratorTrait};
 
 use crate::StoreError;
 
+/// The most reader connections opened on an SQLite file.
+pub const SQLITE_MAX_READERS: u32 = 4;
+
 /// The database engine behind a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -68,9 +71,11 @@ impl Database {
             Engine::Sqlite => {
                 create_sqlite_directory(&settings.url);
                 let writer = sea_orm::Database::connect(sqlite_options(settings, 1)).await?;
+                // SQLite reads run on the service's own cores: more readers than a handful only
+                // add page caches and threads.
                 let reader = sea_orm::Database::connect(sqlite_options(
                     settings,
-                    settings.max_connections.max(1),
+                    settings.max_connections.clamp(1, SQLITE_MAX_READERS),
                 ))
                 .await?;
                 Ok(Database {

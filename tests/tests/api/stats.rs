@@ -418,3 +418,27 @@ async fn bad_statistics_parameters_are_422() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_territory_table_is_exact_right_after_a_write() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("porteur").await;
+    let row = |table: &Value| -> i64 {
+        table["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|r| r["territory"]["id"] == "region:84")
+            .expect("région 84")["projects"]["submitted"]
+            .as_i64()
+            .expect("n")
+    };
+    let before = app.get_json("/api/v1/stats/territories?level=region").await;
+    assert_eq!(row(&before), 0);
+    let again = app.get_json("/api/v1/stats/territories?level=region").await;
+    assert_eq!(before, again);
+    let project = app.create_project(&lead, json!({})).await;
+    app.walk(&project, &[(&lead, "submit")]).await;
+    let after = app.get_json("/api/v1/stats/territories?level=region").await;
+    assert_eq!(row(&after), 1);
+}

@@ -1,8 +1,15 @@
 //! `/stats/*`: public aggregates over the territory tree.
 
-use axum::{Json, extract::State};
+use axum::{
+    Json,
+    body::Bytes,
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+};
 use serde::Deserialize;
 use terrain_domain::stats::Interval;
+use terrain_persistence::repo::stats;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -75,7 +82,7 @@ enum StatsLevel {
 async fn get_territories(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<TerritoriesQuery>,
-) -> Result<Json<TerritoryTable>, ApiError> {
+) -> Result<Response, ApiError> {
     let filter = StatsFilter {
         programme: query.programme,
         territory: query.territory,
@@ -87,9 +94,24 @@ async fn get_territories(
         StatsLevel::Academy => Level::Academy,
         StatsLevel::Department => Level::Department,
     };
-    Ok(Json(
-        statistics::territories(&state, &resolved, level).await?,
-    ))
+    // A hundred rows of forty figures each: computed once per statistics version.
+    let key = format!(
+        "territories|{level:?}|{}|{}",
+        resolved.scope.programme.as_ref().map_or("", |p| p.as_str()),
+        resolved.scope.territory.id
+    );
+    let version = stats::version(state.db.reader()).await?;
+    let body = match state.memo.get(&key, version) {
+        Some(body) => body,
+        None => {
+            let table = statistics::territories(&state, &resolved, level).await?;
+            let body =
+                Bytes::from(serde_json::to_vec(&table).map_err(|e| ApiError::Internal(e.into()))?);
+            state.memo.put(key, version, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Parameters of the timeline.

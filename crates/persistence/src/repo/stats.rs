@@ -22,12 +22,16 @@ use crate::{
 
 const BATCH: usize = 400;
 
-/// Adds `delta` to the counters (creating the ones that do not exist yet).
+/// Adds `delta` to the counters (creating the ones that do not exist yet) and bumps the
+/// statistics version.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn apply(conn: &impl ConnectionTrait, delta: &Delta) -> Result<(), StoreError> {
     let rows: Vec<_> = delta.nonzero().collect();
+    if !rows.is_empty() {
+        bump_version(conn).await?;
+    }
     for chunk in rows.chunks(BATCH) {
         let mut insert = Query::insert();
         insert.into_table(stat_counter::Entity).columns([
@@ -63,6 +67,37 @@ pub async fn apply(conn: &impl ConnectionTrait, delta: &Delta) -> Result<(), Sto
         conn.execute(&insert).await?;
     }
     Ok(())
+}
+
+async fn bump_version(conn: &impl ConnectionTrait) -> Result<(), StoreError> {
+    let bump = Query::update()
+        .table(Alias::new("stats_version"))
+        .value(
+            Alias::new("version"),
+            Expr::col(Alias::new("version")).add(1),
+        )
+        .and_where(Expr::col(Alias::new("id")).eq(1))
+        .to_owned();
+    conn.execute(&bump).await?;
+    Ok(())
+}
+
+/// The statistics version: it changes in the same transaction as any counter, so a figure
+/// computed at one version stays exact until the version moves.
+///
+/// # Errors
+/// When the database fails.
+pub async fn version(conn: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    let query = Query::select()
+        .column(Alias::new("version"))
+        .from(Alias::new("stats_version"))
+        .and_where(Expr::col(Alias::new("id")).eq(1))
+        .to_owned();
+    let row = conn.query_one(&query).await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "version"))
+        .transpose()?
+        .unwrap_or_default())
 }
 
 /// The kinds of support each project received.
@@ -133,6 +168,7 @@ pub fn add_event(delta: &mut Delta, event: &Event, sign: i64) {
 /// When the database fails.
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), StoreError> {
     stat_counter::Entity::delete_many().exec(conn).await?;
+    bump_version(conn).await?;
     let kinds = support_kinds(conn, None).await?;
     let none = BTreeSet::new();
     let mut delta = Delta::default();
