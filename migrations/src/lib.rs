@@ -12,6 +12,7 @@ mod m20261124_000005_funds_and_supports;
 mod m20261124_000006_events;
 mod m20261124_000007_statistics;
 mod m20261124_000008_statistics_version;
+mod m20261124_000009_project_summaries;
 
 /// Every migration of the service, oldest first.
 #[derive(Debug)]
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_events::Migration),
             Box::new(m20261124_000007_statistics::Migration),
             Box::new(m20261124_000008_statistics_version::Migration),
+            Box::new(m20261124_000009_project_summaries::Migration),
         ]
     }
 }

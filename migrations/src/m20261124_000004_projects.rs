@@ -38,6 +38,9 @@ pub(crate) enum Projects {
     SubmittedAt,
     DecidedAt,
     GrantedCents,
+    SupportKinds,
+    SupportCount,
+    EventCount,
 }
 
 #[derive(DeriveIden)]

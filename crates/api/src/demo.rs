@@ -251,8 +251,10 @@ impl Writer<'_> {
         supports: Vec<Support>,
         admin: Uuid,
     ) -> Result<(), StoreError> {
-        let kinds: BTreeSet<SupportKind> = supports.iter().map(|s| s.grant.kind()).collect();
-        stats::add_project(&mut self.delta, &project, &kinds, 1);
+        let mut project = project;
+        project.support_kinds = supports.iter().map(|s| s.grant.kind()).collect();
+        project.support_count = i64::try_from(supports.len()).unwrap_or_default();
+        stats::add_project(&mut self.delta, &project, 1);
         for (index, (action, from, to)) in path_to(project.status).into_iter().enumerate() {
             let (actor, role) = if matches!(action, "submit" | "withdraw") {
                 (project.lead_id, Role::Lead)
@@ -522,6 +524,9 @@ fn project(
         submitted_at: Some(submitted),
         decided_at: decided,
         granted_cents: 0,
+        support_kinds: BTreeSet::new(),
+        support_count: 0,
+        event_count: 0,
     }
 }
 
@@ -760,6 +765,7 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
             if !region_events.is_empty() {
                 let pick = rng.random_range(0..region_events.len());
                 region_events[pick].project_ids.push(project.id);
+                project.event_count = 1;
             }
             let mut supports = Vec::new();
             if i < supported[index]

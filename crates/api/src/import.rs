@@ -176,6 +176,9 @@ fn parse_row(
                 submitted_at,
                 decided_at,
                 granted_cents: granted.max(0),
+                support_kinds: std::collections::BTreeSet::new(),
+                support_count: 0,
+                event_count: 0,
             })
         }
         _ => Err(errors),
@@ -273,11 +276,10 @@ pub async fn import_projects(
     let mut progress = Progress::new("import", projects.len() as u64);
     let txn = db.begin_write().await?;
     let mut delta = Delta::default();
-    let none = std::collections::BTreeSet::new();
     for chunk in projects.chunks(BATCH) {
         projects::insert_many(&txn, chunk).await?;
         for project in chunk {
-            stats::add_project(&mut delta, project, &none, 1);
+            stats::add_project(&mut delta, project, 1);
         }
         progress.advance(chunk.len() as u64);
     }

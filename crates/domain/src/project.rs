@@ -367,6 +367,12 @@ pub struct Project {
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Money granted by funds, in cents.
     pub granted_cents: i64,
+    /// The kinds of support received.
+    pub support_kinds: BTreeSet<crate::SupportKind>,
+    /// How many support decisions it received.
+    pub support_count: i64,
+    /// How many concertation events it emerged from.
+    pub event_count: i64,
 }
 
 impl Project {

@@ -183,22 +183,12 @@ pub struct SupportSummary {
 }
 
 impl SupportSummary {
-    /// The summary of `supports`.
-    pub fn of(supports: &[Support]) -> Self {
-        let mut kinds: Vec<SupportKindName> =
-            supports.iter().map(|s| s.grant.kind().into()).collect();
-        kinds.sort();
-        kinds.dedup();
+    /// The summary a project keeps of its supports.
+    pub fn of(project: &terrain_domain::Project) -> Self {
         SupportSummary {
-            kinds,
-            count: supports.len(),
-            granted_cents: supports
-                .iter()
-                .map(|s| match &s.grant {
-                    Grant::Financial { amount, .. } => amount.get(),
-                    Grant::Other(_) => 0,
-                })
-                .sum(),
+            kinds: project.support_kinds.iter().map(|k| (*k).into()).collect(),
+            count: usize::try_from(project.support_count).unwrap_or_default(),
+            granted_cents: project.granted_cents,
         }
     }
 }

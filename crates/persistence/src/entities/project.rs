@@ -29,6 +29,9 @@ pub struct Model {
     pub submitted_at: Option<ChronoDateTimeUtc>,
     pub decided_at: Option<ChronoDateTimeUtc>,
     pub granted_cents: i64,
+    pub support_kinds: String,
+    pub support_count: i64,
+    pub event_count: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -81,20 +81,29 @@ fn write(model: &mut event::ActiveModel, fields: &EventFields) {
     model.participants = Set(fields.attendance.participants());
 }
 
-async fn link(conn: &impl ConnectionTrait, id: Uuid, projects: &[Uuid]) -> Result<(), StoreError> {
+/// Replaces the links of event `id` (which were `before`) by `projects`, and recounts the events
+/// of every project concerned.
+async fn link(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    before: &[Uuid],
+    projects: &[Uuid],
+) -> Result<(), StoreError> {
     event_project::Entity::delete_many()
         .filter(event_project::Column::EventId.eq(id))
         .exec(conn)
         .await?;
-    if projects.is_empty() {
-        return Ok(());
+    if !projects.is_empty() {
+        let rows = projects.iter().map(|project| event_project::ActiveModel {
+            event_id: Set(id),
+            project_id: Set(*project),
+        });
+        event_project::Entity::insert_many(rows).exec(conn).await?;
     }
-    let rows = projects.iter().map(|project| event_project::ActiveModel {
-        event_id: Set(id),
-        project_id: Set(*project),
-    });
-    event_project::Entity::insert_many(rows).exec(conn).await?;
-    Ok(())
+    let mut concerned: Vec<Uuid> = before.iter().chain(projects).copied().collect();
+    concerned.sort_unstable();
+    concerned.dedup();
+    super::projects::recount_events(conn, &concerned).await
 }
 
 /// Records an event.
@@ -118,7 +127,7 @@ pub async fn insert(
     };
     write(&mut model, fields);
     event::Entity::insert(model).exec(conn).await?;
-    link(conn, id, &fields.project_ids).await?;
+    link(conn, id, &[], &fields.project_ids).await?;
     let created = find(conn, id)
         .await?
         .ok_or_else(|| corrupt("event vanished"))?;
@@ -200,7 +209,7 @@ pub async fn update(
     if result.rows_affected != 1 {
         return Ok(None);
     }
-    link(conn, id, &fields.project_ids).await?;
+    link(conn, id, &old.project_ids, &fields.project_ids).await?;
     let new = find(conn, id)
         .await?
         .ok_or_else(|| corrupt("event vanished"))?;
@@ -229,6 +238,7 @@ pub async fn delete(conn: &impl ConnectionTrait, old: &Event) -> Result<bool, St
         .filter(event_project::Column::EventId.eq(old.id))
         .exec(conn)
         .await?;
+    super::projects::recount_events(conn, &old.project_ids).await?;
     let mut delta = Delta::default();
     stats::add_event(&mut delta, old, -1);
     stats::apply(conn, &delta).await?;

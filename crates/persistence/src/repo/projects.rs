@@ -51,6 +51,9 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewProject) -> Result<Proj
         submitted_at: Set(None),
         decided_at: Set(None),
         granted_cents: Set(0),
+        support_kinds: Set(String::new()),
+        support_count: Set(0),
+        event_count: Set(0),
         ..Default::default()
     };
     write_fields(&mut model, &new.fields, &new.territory_path);
@@ -59,7 +62,7 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewProject) -> Result<Proj
         .await?;
     let project = to_project(inserted)?;
     let mut delta = Delta::default();
-    stats::add_project(&mut delta, &project, &BTreeSet::new(), 1);
+    stats::add_project(&mut delta, &project, 1);
     stats::apply(conn, &delta).await?;
     Ok(project)
 }
@@ -89,6 +92,9 @@ pub async fn insert_many(
             submitted_at: Set(p.submitted_at),
             decided_at: Set(p.decided_at),
             granted_cents: Set(p.granted_cents),
+            support_kinds: Set(kinds_text(&p.support_kinds)),
+            support_count: Set(p.support_count),
+            event_count: Set(p.event_count),
             ..Default::default()
         };
         write_fields(&mut model, &p.fields, &p.territory_path);
@@ -165,10 +171,9 @@ async fn restate(conn: &impl ConnectionTrait, old: &Project) -> Result<Project, 
     let new = find(conn, old.id)
         .await?
         .ok_or_else(|| corrupt("project vanished"))?;
-    let kinds = stats::kinds_of(conn, old.id).await?;
     let mut delta = Delta::default();
-    stats::add_project(&mut delta, old, &kinds, -1);
-    stats::add_project(&mut delta, &new, &kinds, 1);
+    stats::add_project(&mut delta, old, -1);
+    stats::add_project(&mut delta, &new, 1);
     stats::apply(conn, &delta).await?;
     Ok(new)
 }
@@ -323,8 +328,8 @@ pub async fn change_stage(
 }
 
 /// Records a support of `kind` on a project that is still validated: adds the money granted
-/// (zero for other kinds), makes a new version (so that a concurrent reopen based on the old
-/// one fails) and updates the counters. Call it before inserting the support itself. Returns
+/// (zero for other kinds), the kind and the count to the project's row, makes a new version (so
+/// that a concurrent reopen based on the old one fails) and updates the counters. Returns
 /// whether the project was still validated.
 ///
 /// # Errors
@@ -341,6 +346,10 @@ pub async fn record_support(
             Expr::col(project::Column::GrantedCents).add(amount),
         )
         .col_expr(
+            project::Column::SupportCount,
+            Expr::col(project::Column::SupportCount).add(1),
+        )
+        .col_expr(
             project::Column::Version,
             Expr::col(project::Column::Version).add(1),
         )
@@ -353,20 +362,67 @@ pub async fn record_support(
         return Ok(false);
     }
     // The update holds the project's row: what is read now is what the counters saw, plus
-    // this support.
-    let new = find(conn, id)
+    // this support (its kind is added below).
+    let mut new = find(conn, id)
         .await?
         .ok_or_else(|| corrupt("project vanished"))?;
     let mut old = new.clone();
     old.granted_cents -= amount;
-    let old_kinds = stats::kinds_of(conn, id).await?;
-    let mut new_kinds = old_kinds.clone();
-    new_kinds.insert(kind);
+    old.support_count -= 1;
+    new.support_kinds.insert(kind);
+    project::Entity::update_many()
+        .col_expr(
+            project::Column::SupportKinds,
+            Expr::value(kinds_text(&new.support_kinds)),
+        )
+        .filter(project::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
     let mut delta = Delta::default();
-    stats::add_project(&mut delta, &old, &old_kinds, -1);
-    stats::add_project(&mut delta, &new, &new_kinds, 1);
+    stats::add_project(&mut delta, &old, -1);
+    stats::add_project(&mut delta, &new, 1);
     stats::apply(conn, &delta).await?;
     Ok(true)
+}
+
+fn kinds_text(kinds: &BTreeSet<SupportKind>) -> String {
+    kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Recounts the events each of `projects` emerged from, after links changed.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn recount_events(
+    conn: &impl ConnectionTrait,
+    projects: &[Uuid],
+) -> Result<(), StoreError> {
+    use sea_orm::sea_query::Query;
+
+    use crate::entities::event_project;
+    for chunk in projects.chunks(500) {
+        let count = Query::select()
+            .expr(Expr::col(event_project::Column::ProjectId).count())
+            .from(event_project::Entity)
+            .and_where(
+                Expr::col((event_project::Entity, event_project::Column::ProjectId))
+                    .equals((project::Entity, project::Column::Id)),
+            )
+            .to_owned();
+        project::Entity::update_many()
+            .col_expr(
+                project::Column::EventCount,
+                Expr::SubQuery(None, Box::new(count.into())),
+            )
+            .filter(project::Column::Id.is_in(chunk.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Appends an entry to a project's history.
@@ -649,5 +705,13 @@ pub(crate) fn to_project(model: project::Model) -> Result<Project, StoreError> {
         submitted_at: model.submitted_at,
         decided_at: model.decided_at,
         granted_cents: model.granted_cents,
+        support_kinds: model
+            .support_kinds
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(|k| k.parse::<SupportKind>().map_err(|_| corrupt(k)))
+            .collect::<Result<_, _>>()?,
+        support_count: model.support_count,
+        event_count: model.event_count,
     })
 }

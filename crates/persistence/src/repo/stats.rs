@@ -1,7 +1,7 @@
 //! Statistics: counters kept up to date by every write, sums over them for the figures without
 //! a period, and scans bounded by the period when one is asked for.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -9,15 +9,14 @@ use sea_orm::{
     sea_query::{Alias, Condition, Expr, ExprTrait, OnConflict, Query},
 };
 use terrain_domain::{
-    Event, ProgrammeCode, Project, SupportKind, TerritoryPath,
+    Event, ProgrammeCode, Project, TerritoryPath,
     stats::{self, Delta, Figures, Interval, TimelineMetric},
 };
-use uuid::Uuid;
 
-use super::{corrupt, events::to_event, projects::to_project, subtree};
+use super::{events::to_event, projects::to_project, subtree};
 use crate::{
     StoreError,
-    entities::{event, project, stat_counter, support},
+    entities::{event, project, stat_counter},
 };
 
 const BATCH: usize = 400;
@@ -100,53 +99,12 @@ pub async fn version(conn: &impl ConnectionTrait) -> Result<i64, StoreError> {
         .unwrap_or_default())
 }
 
-/// The kinds of support each project received.
-async fn support_kinds(
-    conn: &impl ConnectionTrait,
-    projects: Option<&[Uuid]>,
-) -> Result<HashMap<Uuid, BTreeSet<SupportKind>>, StoreError> {
-    let mut select = support::Entity::find()
-        .select_only()
-        .column(support::Column::ProjectId)
-        .column(support::Column::Kind)
-        .distinct();
-    if let Some(ids) = projects {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        select = select.filter(support::Column::ProjectId.is_in(ids.iter().copied()));
-    }
-    let rows: Vec<(Uuid, String)> = select.into_tuple().all(conn).await?;
-    let mut kinds: HashMap<Uuid, BTreeSet<SupportKind>> = HashMap::new();
-    for (project, kind) in rows {
-        kinds
-            .entry(project)
-            .or_default()
-            .insert(kind.parse().map_err(|_| corrupt(&kind))?);
-    }
-    Ok(kinds)
-}
-
-/// The kinds of support one project received.
-///
-/// # Errors
-/// When the database fails.
-pub async fn kinds_of(
-    conn: &impl ConnectionTrait,
-    project: Uuid,
-) -> Result<BTreeSet<SupportKind>, StoreError> {
-    Ok(support_kinds(conn, Some(&[project]))
-        .await?
-        .remove(&project)
-        .unwrap_or_default())
-}
-
 /// Adds `sign` × the figures of `project` to `delta`.
-pub fn add_project(delta: &mut Delta, project: &Project, kinds: &BTreeSet<SupportKind>, sign: i64) {
+pub fn add_project(delta: &mut Delta, project: &Project, sign: i64) {
     delta.add(
         &project.fields.programme,
         &project.territory_path,
-        &stats::project_figures(project, kinds),
+        &stats::project_figures(project, &project.support_kinds),
         sign,
     );
 }
@@ -169,17 +127,9 @@ pub fn add_event(delta: &mut Delta, event: &Event, sign: i64) {
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), StoreError> {
     stat_counter::Entity::delete_many().exec(conn).await?;
     bump_version(conn).await?;
-    let kinds = support_kinds(conn, None).await?;
-    let none = BTreeSet::new();
     let mut delta = Delta::default();
     for model in project::Entity::find().all(conn).await? {
-        let project = to_project(model)?;
-        add_project(
-            &mut delta,
-            &project,
-            kinds.get(&project.id).unwrap_or(&none),
-            1,
-        );
+        add_project(&mut delta, &to_project(model)?, 1);
     }
     for model in event::Entity::find().all(conn).await? {
         add_event(&mut delta, &to_event(model, Vec::new())?, 1);
@@ -325,12 +275,6 @@ pub async fn period_totals(
         .into_iter()
         .map(to_project)
         .collect::<Result<Vec<_>, _>>()?;
-    let ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
-    let mut kinds = HashMap::new();
-    for chunk in ids.chunks(BATCH) {
-        kinds.extend(support_kinds(conn, Some(chunk)).await?);
-    }
-    let none = BTreeSet::new();
     let mut totals: BTreeMap<String, i64> = BTreeMap::new();
     let mut add = |figures: Figures| {
         for (metric, value) in figures.totals() {
@@ -338,10 +282,7 @@ pub async fn period_totals(
         }
     };
     for project in &projects {
-        add(stats::project_figures(
-            project,
-            kinds.get(&project.id).unwrap_or(&none),
-        ));
+        add(stats::project_figures(project, &project.support_kinds));
     }
     let events = event::Entity::find()
         .filter(event_filter(scope, from, until))

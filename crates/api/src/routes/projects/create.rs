@@ -74,7 +74,11 @@ pub(super) async fn create_project(
             email: user.0.email.to_string(),
         }),
     );
-    view.supports = Some(SupportSummary::of(&[]));
+    view.supports = Some(SupportSummary {
+        kinds: Vec::new(),
+        count: 0,
+        granted_cents: 0,
+    });
     view.events = Some(Vec::new());
     if !idempotency::remember(
         &txn,

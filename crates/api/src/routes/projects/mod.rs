@@ -11,7 +11,7 @@ mod update;
 use terrain_domain::{Actor, Project};
 use terrain_persistence::{
     ConnectionTrait,
-    repo::{events, projects, supports, users},
+    repo::{events, projects, users},
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -65,15 +65,14 @@ async fn view_for(
     } else {
         None
     };
-    // Supports go to validated projects only, and validation sets `decided_at` for good.
-    let supports = if project.decided_at.is_some() {
-        supports::for_project(conn, project.id).await?
+    let supports = SupportSummary::of(&project);
+    let events = if project.event_count > 0 {
+        events::for_project(conn, project.id).await?
     } else {
         Vec::new()
     };
     let mut view = ProjectView::new(project, contact);
-    view.supports = Some(SupportSummary::of(&supports));
-    let events = events::for_project(conn, view.id).await?;
+    view.supports = Some(supports);
     view.events = Some(events.into_iter().map(Into::into).collect());
     Ok(view)
 }
