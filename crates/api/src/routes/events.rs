@@ -22,6 +22,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+use super::projects::read::scope_filters;
 use crate::{
     auth::{AuthUser, MaybeUser},
     conditional::{IfMatch, etag},
@@ -288,26 +289,12 @@ async fn list_events(
 ) -> Result<Listed<EventView>, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let conn = state.db.reader();
-    let programme = query
-        .programme
-        .as_deref()
-        .map(|p| {
-            ProgrammeCode::parse(p).map_err(|_| ApiError::invalid("programme", "programme inconnu"))
-        })
-        .transpose()?;
-    let territory = match query.territory.as_deref() {
-        Some(id) => {
-            let id = TerritoryId::parse(id)
-                .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?;
-            Some(
-                reference::find_territory(conn, &id)
-                    .await?
-                    .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
-                    .path,
-            )
-        }
-        None => None,
-    };
+    let (programme, territory) = scope_filters(
+        &state,
+        query.programme.as_deref(),
+        query.territory.as_deref(),
+    )
+    .await?;
     let after = query
         .cursor
         .map(|c| {

@@ -17,6 +17,7 @@ use terrain_persistence::{
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::projects::read::scope_filters;
 use crate::{
     auth::{AdminUser, AuthUser},
     dto::funding::{CreateFundRequest, FundView},
@@ -163,26 +164,12 @@ async fn list_funds(
 ) -> Result<Listed<FundView>, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let conn = state.db.reader();
-    let programme = query
-        .programme
-        .as_deref()
-        .map(|p| {
-            ProgrammeCode::parse(p).map_err(|_| ApiError::invalid("programme", "programme inconnu"))
-        })
-        .transpose()?;
-    let territory = match query.territory.as_deref() {
-        Some(id) => {
-            let id = TerritoryId::parse(id)
-                .map_err(|_| ApiError::invalid("territory", "territoire inconnu"))?;
-            Some(
-                reference::find_territory(conn, &id)
-                    .await?
-                    .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
-                    .path,
-            )
-        }
-        None => None,
-    };
+    let (programme, territory) = scope_filters(
+        &state,
+        query.programme.as_deref(),
+        query.territory.as_deref(),
+    )
+    .await?;
     let after = query.cursor.map(|c| Cursor::decode(LIST, &c)).transpose()?;
     let filter = FundQuery {
         programme,
