@@ -3,15 +3,13 @@
 use terrain_domain::{DisplayName, Email, Password, ProgrammeCode, Role, TerritoryId, User};
 use terrain_persistence::{
     Database, StoreError,
-    repo::{
-        reference,
-        users::{self, NewUser},
-    },
+    repo::users::{self, NewUser},
 };
 
 use crate::{
     auth::password,
     error::{ApiError, FieldError},
+    reference_data::Reference,
 };
 
 /// What it takes to create an account, as typed by someone.
@@ -44,8 +42,8 @@ pub struct ResolvedScope {
 ///
 /// # Errors
 /// 422 naming `scope.programme` or `scope.territory`.
-pub async fn resolve_scope(
-    db: &Database,
+pub fn resolve_scope(
+    reference: &Reference,
     role: Role,
     programme: Option<&str>,
     territory: Option<&str>,
@@ -59,25 +57,13 @@ pub async fn resolve_scope(
     let mut errors = Vec::new();
     let mut scope = ResolvedScope::default();
     if let Some(code) = programme {
-        let known = match ProgrammeCode::parse(code) {
-            Ok(code) => reference::find_programme(db.reader(), &code)
-                .await?
-                .map(|p| p.code),
-            Err(_) => None,
-        };
-        match known {
+        match reference.programme(code).map(|p| p.code.clone()) {
             Some(code) => scope.programme = Some(code),
             None => errors.push(FieldError::new("scope.programme", "programme inconnu")),
         }
     }
     if let Some(id) = territory {
-        let known = match TerritoryId::parse(id) {
-            Ok(id) => reference::find_territory(db.reader(), &id)
-                .await?
-                .map(|t| t.path.id),
-            Err(_) => None,
-        };
-        match known {
+        match reference.territory(id).map(|t| t.id().clone()) {
             Some(id) => scope.territory = Some(id),
             None => errors.push(FieldError::new("scope.territory", "territoire inconnu")),
         }
@@ -93,7 +79,11 @@ pub async fn resolve_scope(
 ///
 /// # Errors
 /// 422 listing every invalid field, 409 when the email is taken.
-pub async fn create_account(db: &Database, input: AccountInput) -> Result<User, ApiError> {
+pub async fn create_account(
+    db: &Database,
+    reference: &Reference,
+    input: AccountInput,
+) -> Result<User, ApiError> {
     let email = Email::parse(&input.email).map_err(|e| FieldError::new("email", e.to_string()));
     let secret =
         Password::parse(&input.password).map_err(|e| FieldError::new("password", e.to_string()));
@@ -111,12 +101,11 @@ pub async fn create_account(db: &Database, input: AccountInput) -> Result<User, 
         }
     };
     let scope = resolve_scope(
-        db,
+        reference,
         input.role,
         input.programme.as_deref(),
         input.territory.as_deref(),
-    )
-    .await?;
+    )?;
     let password_hash = password::hash(secret).await?;
     let txn = db.begin_write().await?;
     let user = users::insert(

@@ -238,7 +238,10 @@ async fn create_user(
         programme: args.programme,
         territory: args.territory,
     };
-    let user = accounts::create_account(&db, input)
+    let reference = crate::reference_data::Reference::load(db.reader())
+        .await
+        .context("cannot read the reference data")?;
+    let user = accounts::create_account(&db, &reference, input)
         .await
         .map_err(describe)?;
     println!("created {} {} ({})", user.role, user.email, user.id);

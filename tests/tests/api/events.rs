@@ -263,6 +263,15 @@ async fn only_the_creator_or_an_admin_in_charge_changes_or_deletes_an_event() {
             .expect("request");
         assert_problem(response, 403).await;
     }
+    let stale = app
+        .client
+        .delete(&url)
+        .bearer_auth(&in_charge.token)
+        .header("if-match", "\"1\"")
+        .send()
+        .await
+        .expect("request");
+    assert_problem(stale, 412).await;
     let deleted = app
         .client
         .delete(&url)

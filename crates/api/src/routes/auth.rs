@@ -80,7 +80,7 @@ async fn register(
         programme: None,
         territory: None,
     };
-    let user = accounts::create_account(&state.db, input).await?;
+    let user = accounts::create_account(&state.db, &state.reference, input).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 

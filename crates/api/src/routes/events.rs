@@ -10,12 +10,12 @@ use axum::{
 };
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::Deserialize;
-use terrain_domain::{Actor, Attendance, Event, ProgrammeCode, TerritoryId, event};
+use terrain_domain::{Actor, Attendance, Event, event};
 use terrain_persistence::{
     ConnectionTrait, StoreError,
     repo::{
         events::{self, EventFields, EventQuery},
-        projects, reference,
+        projects,
     },
 };
 use utoipa::IntoParams;
@@ -61,19 +61,17 @@ struct RawEvent {
 async fn resolve(state: &AppState, actor: &Actor, raw: RawEvent) -> Result<EventFields, ApiError> {
     let conn = state.db.reader();
     let mut errors = Vec::new();
-    let programme = match ProgrammeCode::parse(&raw.programme) {
-        Ok(code) => reference::find_programme(conn, &code)
-            .await?
-            .map(|p| p.code),
-        Err(_) => None,
-    };
+    let programme = state
+        .reference
+        .programme(&raw.programme)
+        .map(|p| p.code.clone());
     if programme.is_none() {
         errors.push(FieldError::new("programme", "programme inconnu"));
     }
-    let territory = match TerritoryId::parse(&raw.territory) {
-        Ok(id) => reference::find_territory(conn, &id).await?.map(|t| t.path),
-        Err(_) => None,
-    };
+    let territory = state
+        .reference
+        .territory(&raw.territory)
+        .map(|t| t.path.clone());
     if territory.is_none() {
         errors.push(FieldError::new("territory", "territoire inconnu"));
     }

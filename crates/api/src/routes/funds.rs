@@ -6,13 +6,10 @@ use axum::{
     http::{StatusCode, header},
 };
 use serde::Deserialize;
-use terrain_domain::{Cents, FundCode, ProgrammeCode, Scope, TerritoryId};
+use terrain_domain::{Cents, FundCode, Scope};
 use terrain_persistence::{
     StoreError,
-    repo::{
-        funds::{self, FundQuery, NewFund},
-        reference,
-    },
+    repo::funds::{self, FundQuery, NewFund},
 };
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -50,7 +47,6 @@ async fn create_fund(
     admin: AdminUser,
     ApiJson(body): ApiJson<CreateFundRequest>,
 ) -> Result<super::Created<FundView>, ApiError> {
-    let conn = state.db.reader();
     let mut errors = Vec::new();
     let code = FundCode::parse(&body.code)
         .map_err(|e| errors.push(FieldError::new("code", e.to_string())))
@@ -59,25 +55,20 @@ async fn create_fund(
     if !(3..=200).contains(&name.chars().count()) || name.chars().any(char::is_control) {
         errors.push(FieldError::new("name", "de 3 à 200 caractères"));
     }
-    let programme = match ProgrammeCode::parse(&body.programme) {
-        Ok(code) => reference::find_programme(conn, &code)
-            .await?
-            .map(|p| p.code),
-        Err(_) => None,
-    };
+    let programme = state
+        .reference
+        .programme(&body.programme)
+        .map(|p| p.code.clone());
     if programme.is_none() {
         errors.push(FieldError::new("programme", "programme inconnu"));
     }
     let territory = match body.territory.as_deref() {
         Some(id) => {
-            let found = match TerritoryId::parse(id) {
-                Ok(id) => reference::find_territory(conn, &id).await?,
-                Err(_) => None,
-            };
+            let found = state.reference.territory(id).map(|t| t.path.clone());
             if found.is_none() {
                 errors.push(FieldError::new("territory", "territoire inconnu"));
             }
-            found.map(|t| t.path)
+            found
         }
         None => None,
     };

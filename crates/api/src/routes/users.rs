@@ -71,7 +71,7 @@ async fn create_user(
         programme: scope.programme,
         territory: scope.territory,
     };
-    let user = accounts::create_account(&state.db, input).await?;
+    let user = accounts::create_account(&state.db, &state.reference, input).await?;
     let location = format!("/api/v1/users/{}", user.id);
     Ok((
         StatusCode::CREATED,
@@ -180,12 +180,11 @@ async fn update_user(
     };
     if let Some(scope) = body.scope {
         let resolved = accounts::resolve_scope(
-            &state.db,
+            &state.reference,
             role,
             scope.programme.as_deref(),
             scope.territory.as_deref(),
-        )
-        .await?;
+        )?;
         changes.scope_programme = Some(resolved.programme);
         changes.scope_territory = Some(resolved.territory);
     } else if role != Role::Admin {

@@ -216,24 +216,6 @@ fn to_territory(model: territory::Model) -> Result<Territory, StoreError> {
     })
 }
 
-/// Every territory of one level, by id.
-///
-/// # Errors
-/// When the database fails.
-pub async fn territories_of_kind(
-    conn: &impl ConnectionTrait,
-    kind: TerritoryKind,
-) -> Result<Vec<Territory>, StoreError> {
-    territory::Entity::find()
-        .filter(territory::Column::Kind.eq(kind.as_str()))
-        .order_by_asc(territory::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(to_territory)
-        .collect()
-}
-
 /// Every programme with its themes.
 ///
 /// # Errors
