@@ -31,6 +31,20 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 }
 
 impl IfMatch {
+    /// Checks that the header was sent; its tags are compared by [`IfMatch::check`] once the
+    /// request has been validated, so that invalid data is reported as such (422) even with a
+    /// stale tag.
+    ///
+    /// # Errors
+    /// 428 when the header is missing.
+    pub fn require(&self) -> Result<(), ApiError> {
+        if self.0.is_some() {
+            Ok(())
+        } else {
+            Err(ApiError::PreconditionRequired)
+        }
+    }
+
     /// Checks the header against the current version, with the strong comparison of RFC 9110
     /// (weak tags never match).
     ///

@@ -51,6 +51,11 @@ impl Reference {
         self.programme_index.get(code).map(|i| &self.programmes[*i])
     }
 
+    /// Every territory, from the country down.
+    pub fn territories(&self) -> &[Territory] {
+        &self.territories
+    }
+
     /// A territory by id.
     pub fn territory(&self, id: &str) -> Option<&Territory> {
         self.territory_index.get(id).map(|i| &self.territories[*i])

@@ -118,6 +118,7 @@ pub fn router(state: AppState) -> Router {
     let mut document = ApiDoc::openapi();
     document.merge(std::mem::take(&mut openapi));
     CommonErrors.modify(&mut document);
+    crate::openapi::reference::describe(&mut document, &state.reference);
     let settings = state.settings.clone();
 
     let app = api

@@ -56,8 +56,10 @@ impl Memo {
 #[into_params(parameter_in = Query)]
 pub struct StatsFilter {
     /// Only this programme.
+    #[param(value_type = Option<crate::openapi::reference::ProgrammeCode>)]
     pub programme: Option<String>,
     /// This territory and what lies below it (default: the whole country).
+    #[param(value_type = Option<crate::openapi::reference::TerritoryId>)]
     pub territory: Option<String>,
     /// Projects first submitted, and events starting, on or after this day (UTC).
     pub from: Option<NaiveDate>,

@@ -5,34 +5,43 @@ use std::{fmt, str::FromStr};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{ProgrammeCode, TerritoryPath};
+use crate::{ProgrammeCode, TerritoryPath, text::TextRule};
 
 /// Why an email address is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("adresse électronique invalide")]
 pub struct EmailError;
 
-/// An email address, trimmed and lowercased so that uniqueness is case-insensitive.
+/// An email address, lowercased so that uniqueness is case-insensitive.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
 impl Email {
-    /// Parses an address of the form `local@domain.tld`.
+    /// The most characters of an address.
+    pub const MAX: usize = 254;
+    /// The shape of an address as an ECMA-262 regular expression: a local part of 1 to 64
+    /// characters, `@`, then at least two dot-separated labels; no blank, no control character.
+    pub const PATTERN: &str = r"^[^@\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,64}@[^@.\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+(\.[^@.\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)+$";
+
+    /// Parses an address of the form `local@domain.tld` (see [`Self::PATTERN`]).
     ///
     /// # Errors
     /// [`EmailError`] when the shape is wrong or the address is longer than 254 characters.
     pub fn parse(s: &str) -> Result<Self, EmailError> {
-        let s = s.trim().to_lowercase();
+        let allowed = |c: char| c != '@' && !c.is_whitespace() && !c.is_control();
+        let label = |l: &str| !l.is_empty() && l.chars().all(|c| c != '.' && allowed(c));
         let (local, domain) = s.split_once('@').ok_or(EmailError)?;
-        let valid = s.len() <= 254
-            && !local.is_empty()
-            && local.len() <= 64
+        let mut labels = domain.split('.');
+        let valid = s.chars().count() <= Self::MAX
+            && (1..=64).contains(&local.chars().count())
+            && local.chars().all(allowed)
             && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains('@')
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
-        if valid { Ok(Email(s)) } else { Err(EmailError) }
+            && labels.all(label);
+        if valid {
+            Ok(Email(s.to_lowercase()))
+        } else {
+            Err(EmailError)
+        }
     }
 
     /// The normalised address.
@@ -103,26 +112,29 @@ impl fmt::Debug for Password {
 
 /// Why a display name is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("le nom affiché doit compter de 1 à 100 caractères, sans caractère de contrôle")]
+#[error(
+    "le nom affiché doit compter de 1 à 100 caractères, sans caractère de contrôle ni espace au début ou à la fin"
+)]
 pub struct DisplayNameError;
 
-/// The name shown for a person: 1 to 100 characters, trimmed, without control characters.
+/// The name shown for a person: 1 to 100 characters on one line, no blank at either end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
 impl DisplayName {
+    /// What a name accepts.
+    pub const RULE: TextRule = TextRule::line(1, 100);
+
     /// Parses a display name.
     ///
     /// # Errors
-    /// [`DisplayNameError`] when empty, too long or holding control characters.
+    /// [`DisplayNameError`] when empty, too long, blank at an end or holding control
+    /// characters.
     pub fn parse(s: &str) -> Result<Self, DisplayNameError> {
-        let s = s.trim();
-        let count = s.chars().count();
-        if (1..=100).contains(&count) && !s.chars().any(char::is_control) {
-            Ok(DisplayName(s.to_owned()))
-        } else {
-            Err(DisplayNameError)
-        }
+        Self::RULE
+            .check(s)
+            .map(|()| DisplayName(s.to_owned()))
+            .map_err(|_| DisplayNameError)
     }
 
     /// The name.
@@ -280,13 +292,25 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_malformed_ones_refused() {
         assert_eq!(
-            Email::parse("  Claire.Martin@Ac-Lyon.FR ").map(|e| e.to_string()),
+            Email::parse("Claire.Martin@Ac-Lyon.FR").map(|e| e.to_string()),
             Ok("claire.martin@ac-lyon.fr".to_owned())
         );
         for bad in [
-            "", "no-at", "@x.fr", "a@b", "a@.fr", "a b@x.fr", "a@x.fr.", "a@b@c.fr",
+            "", "no-at", "@x.fr", "a@b", "a@.fr", "a b@x.fr", "a@x.fr.", "a@b@c.fr", " a@x.fr",
+            "a@x..fr",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn an_address_is_accepted_exactly_when_it_matches_the_published_pattern(
+            value in "[a-zé@. \\t]{0,12}|[a-z]{1,3}@[a-z.]{1,8}|.{0,20}",
+        ) {
+            let pattern = regex::Regex::new(Email::PATTERN).expect("pattern");
+            let described = pattern.is_match(&value) && value.chars().count() <= Email::MAX;
+            proptest::prop_assert_eq!(Email::parse(&value).is_ok(), described, "{:?}", value);
         }
     }
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::{
     Actor, ProgrammeCode, Role, TerritoryPath,
     project::{ProjectTitle, Stakeholder, TextError},
+    text::TextRule,
 };
 
 /// The kinds of concertation event.
@@ -134,6 +135,9 @@ impl Attendance {
         self.0.iter().map(|(c, n)| (*c, *n))
     }
 }
+
+/// What an event's place accepts.
+pub const LOCATION: TextRule = TextRule::line(1, 200);
 
 /// An event's title: the same rule as a project's.
 pub type EventTitle = ProjectTitle;

@@ -5,7 +5,13 @@ use std::{fmt, str::FromStr};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{Cents, ProgrammeCode, Scope, TerritoryPath};
+use crate::{Cents, ProgrammeCode, Scope, TerritoryPath, text::TextRule};
+
+/// What a fund's name accepts.
+pub const FUND_NAME: TextRule = TextRule::line(3, 200);
+
+/// What the note of a support decision accepts (empty means none).
+pub const SUPPORT_NOTE: TextRule = TextRule::lines(0, 2_000);
 
 /// Why a fund code is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,6 +23,9 @@ pub struct FundCodeError;
 pub struct FundCode(String);
 
 impl FundCode {
+    /// The shape of a code as an ECMA-262 regular expression.
+    pub const PATTERN: &str = "^[A-Za-z0-9_-]{2,60}$";
+
     /// Parses a code.
     ///
     /// # Errors

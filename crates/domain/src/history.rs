@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::Role;
+use crate::{Role, text::TextRule};
+
+/// What the comment of a transition or stage change accepts (empty means none).
+pub const COMMENT: TextRule = TextRule::lines(0, 2_000);
 
 /// What kind of event a history entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ pub mod stage;
 pub mod stats;
 pub mod status;
 pub mod territory;
+pub mod text;
 
 pub use account::{Actor, DisplayName, Email, Password, Role, Scope, User};
 pub use event::{Attendance, Event, EventKind};

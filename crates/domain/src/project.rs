@@ -6,75 +6,27 @@ use std::{collections::BTreeSet, fmt, str::FromStr};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+pub use crate::text::TextError;
+use crate::text::TextRule;
 use crate::{Actor, ProgrammeCode, Role, Stage, Status, TerritoryId, TerritoryPath, status::Party};
 
-fn clean_text(s: &str) -> &str {
-    s.trim()
-}
-
-fn has_control(s: &str) -> bool {
-    s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-}
-
-/// Why a text field is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TextError {
-    /// Fewer characters than required.
-    #[error("au moins {min} caractères")]
-    TooShort {
-        /// The minimum.
-        min: usize,
-    },
-    /// More characters than allowed.
-    #[error("au plus {max} caractères")]
-    TooLong {
-        /// The maximum.
-        max: usize,
-    },
-    /// Holds control characters.
-    #[error("caractères de contrôle interdits")]
-    Control,
-}
-
-fn bounded(s: &str, min: usize, max: usize, multiline: bool) -> Result<String, TextError> {
-    let s = clean_text(s);
-    let count = s.chars().count();
-    if count < min {
-        return Err(TextError::TooShort { min });
-    }
-    if count > max {
-        return Err(TextError::TooLong { max });
-    }
-    let forbidden = if multiline {
-        has_control(s)
-    } else {
-        s.chars().any(char::is_control)
-    };
-    if forbidden {
-        return Err(TextError::Control);
-    }
-    Ok(s.to_owned())
-}
-
 macro_rules! text_type {
-    ($(#[$doc:meta])* $name:ident, $min:expr, $max:expr, $multiline:expr) => {
+    ($(#[$doc:meta])* $name:ident, $rule:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name(String);
 
         impl $name {
-            /// The fewest characters accepted.
-            pub const MIN: usize = $min;
-            /// The most characters accepted.
-            pub const MAX: usize = $max;
+            /// What the field accepts.
+            pub const RULE: TextRule = $rule;
 
-            /// Trims and checks the length.
+            /// Checks the text against [`Self::RULE`].
             ///
             /// # Errors
-            /// [`TextError`] when too short, too long or holding control characters.
+            /// [`TextError`] when too short, too long, holding control characters or blank at
+            /// an end.
             pub fn parse(s: &str) -> Result<Self, TextError> {
-                bounded(s, $min, $max, $multiline).map($name)
+                Self::RULE.check(s).map(|()| $name(s.to_owned()))
             }
 
             /// The text.
@@ -87,15 +39,15 @@ macro_rules! text_type {
 
 text_type!(
     /// A project's title: 3 to 200 characters on one line.
-    ProjectTitle, 3, 200, false
+    ProjectTitle, TextRule::line(3, 200)
 );
 text_type!(
     /// A project's summary: 1 to 1,000 characters.
-    Summary, 1, 1_000, true
+    Summary, TextRule::lines(1, 1_000)
 );
 text_type!(
     /// A project's description: up to 20,000 characters.
-    Description, 0, 20_000, true
+    Description, TextRule::lines(0, 20_000)
 );
 
 macro_rules! code_enum {
@@ -210,12 +162,17 @@ pub struct Uai {
 }
 
 impl Uai {
+    /// The shape of a UAI as an ECMA-262 regular expression: a département prefix (`001`–`095`
+    /// but `020`, `620`/`720` for Corsica, `971`–`974`, `976`), four digits and a letter that
+    /// can be a check letter, in either case. The check letter itself is the `uai` format.
+    pub const PATTERN: &str = "^(0(0[1-9]|1[0-9]|2[1-9]|[3-8][0-9]|9[0-5])|620|720|97[1-46])[0-9]{4}[A-HJ-NPR-Za-hj-npr-z]$";
+
     /// Parses and checks a UAI (letters are accepted in either case).
     ///
     /// # Errors
     /// [`UaiError`] on a wrong shape, check letter or département.
     pub fn parse(s: &str) -> Result<Self, UaiError> {
-        let s = s.trim().to_ascii_uppercase();
+        let s = s.to_ascii_uppercase();
         let bytes = s.as_bytes();
         if bytes.len() != 8
             || !bytes[..7].iter().all(u8::is_ascii_digit)
@@ -232,7 +189,9 @@ impl Uai {
             "620" => "2A".to_owned(),
             "720" => "2B".to_owned(),
             "971" | "972" | "973" | "974" | "976" => prefix.to_owned(),
-            p if p.starts_with('0') && p != "000" && p != "020" => p[1..].to_owned(),
+            p if p.starts_with('0') && ("001"..="095").contains(&p) && p != "020" => {
+                p[1..].to_owned()
+            }
             _ => return Err(UaiError::Department),
         };
         Ok(Uai { raw: s, department })
@@ -458,12 +417,26 @@ mod tests {
         assert_eq!(Uai::parse(&uai("5000000")), Err(UaiError::Department));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn a_uai_with_its_check_letter_is_accepted_exactly_when_it_matches_the_pattern(
+            digits in "[0-9]{7}",
+            lowercase in proptest::bool::ANY,
+        ) {
+            let value = uai(&digits);
+            let value = if lowercase { value.to_ascii_lowercase() } else { value };
+            let pattern = regex::Regex::new(Uai::PATTERN).expect("pattern");
+            proptest::prop_assert_eq!(Uai::parse(&value).is_ok(), pattern.is_match(&value));
+        }
+    }
+
     #[test]
-    fn titles_are_trimmed_and_bounded() {
+    fn titles_are_bounded_and_not_blank_at_the_ends() {
         assert_eq!(
-            ProjectTitle::parse("  Jardin partagé  ").map(|t| t.as_str().to_owned()),
+            ProjectTitle::parse("Jardin partagé").map(|t| t.as_str().to_owned()),
             Ok("Jardin partagé".to_owned())
         );
+        assert_eq!(ProjectTitle::parse("  Jardin"), Err(TextError::Blank));
         assert_eq!(
             ProjectTitle::parse("ab"),
             Err(TextError::TooShort { min: 3 })

@@ -339,6 +339,17 @@ async fn changes_without_if_match_are_428_and_with_a_stale_one_412() {
             .expect("request");
         assert_problem(response, 412).await;
     }
+    // Invalid data is reported as such whatever the tag: the client learns what to fix.
+    let invalid = app
+        .client
+        .patch(&url)
+        .bearer_auth(&lead.token)
+        .header("if-match", "\"1\"")
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .expect("request");
+    assert_problem(invalid, 422).await;
     assert_problem(
         app.transition(&lead, &id(&project), "submit", None, 1)
             .await,
@@ -899,4 +910,87 @@ async fn the_database_refuses_to_update_or_delete_history() {
         .await
         .expect("json");
     assert_eq!(history["items"].as_array().expect("items").len(), 1);
+}
+
+#[tokio::test]
+async fn a_text_with_a_blank_at_either_end_is_refused_and_nothing_is_created() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("careful").await;
+    for changes in [
+        json!({"title": " Jardin partagé"}),
+        json!({"summary": "Un jardin.\n"}),
+        json!({"description": "\u{a0}Détails"}),
+    ] {
+        let field = changes
+            .as_object()
+            .and_then(|c| c.keys().next().cloned())
+            .expect("field");
+        let response = app
+            .post(
+                "/api/v1/projects",
+                &project_body(changes),
+                Some(&lead.token),
+            )
+            .await;
+        let problem = assert_problem(response, 422).await;
+        assert_eq!(problem["errors"][0]["field"], field.as_str());
+    }
+    let mine = app.get_as("/api/v1/projects", &lead.token).await;
+    let list: Value = mine.json().await.expect("json");
+    assert_eq!(list["items"], json!([]));
+}
+
+#[tokio::test]
+async fn an_amount_written_with_a_zero_fraction_is_the_integer_it_denotes() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("decimal").await;
+    for (written, cents) in [(json!(250_000.0), 250_000), (json!(2.5e5), 250_000)] {
+        let project = app
+            .create_project(&lead, json!({"requested_amount_cents": written}))
+            .await;
+        assert_eq!(project["requested_amount_cents"], cents);
+    }
+    let response = app
+        .post(
+            "/api/v1/projects",
+            &project_body(json!({"requested_amount_cents": 10.5})),
+            Some(&lead.token),
+        )
+        .await;
+    assert_problem(response, 422).await;
+}
+
+#[tokio::test]
+async fn empty_unknown_or_oversized_filters_are_refused_with_the_parameter_named() {
+    let app = TestApp::spawn().await;
+    let observer = app.account("analyst", "observer", &[]).await;
+    let long = format!("q={}", "x".repeat(201));
+    for (query, field) in [
+        ("programme=", "programme"),
+        ("territory=", "territory"),
+        ("theme=gardening", "theme"),
+        ("theme=", "theme"),
+        ("q=", "q"),
+        (long.as_str(), "q"),
+    ] {
+        for path in ["/api/v1/projects", "/api/v1/exports/projects.csv"] {
+            let response = app
+                .get_as(&format!("{path}?{query}"), &observer.token)
+                .await;
+            let problem = assert_problem(response, 422).await;
+            assert_eq!(problem["errors"][0]["field"], field, "{path}?{query}");
+        }
+    }
+    for (path, field) in [
+        ("/api/v1/projects?cursor=", "cursor"),
+        ("/api/v1/stats/overview?to=", "to"),
+        ("/api/v1/events?limit=", "limit"),
+    ] {
+        let problem = assert_problem(app.get_as(path, &observer.token).await, 422).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{path}");
+    }
+    let known = app
+        .get_as("/api/v1/projects?theme=pedagogy&q=jardin", &observer.token)
+        .await;
+    assert_eq!(known.status(), 200);
 }

@@ -6,6 +6,11 @@ use terrain_domain::{Role, User};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::openapi::{
+    fields,
+    reference::{ProgrammeCode, TerritoryId},
+};
+
 /// A role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -43,13 +48,13 @@ impl From<Role> for RoleName {
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Email address, unique (case-insensitive).
-    #[schema(example = "claire.martin@example.fr")]
+    #[schema(schema_with = fields::email)]
     pub email: String,
     /// 12 to 128 characters.
     #[schema(min_length = 12, max_length = 128)]
     pub password: String,
     /// Name shown to others.
-    #[schema(example = "Claire Martin")]
+    #[schema(schema_with = fields::display_name)]
     pub display_name: String,
 }
 
@@ -89,8 +94,10 @@ pub struct TokenResponse {
 #[serde(deny_unknown_fields)]
 pub struct ScopeInput {
     /// Only this programme.
+    #[schema(value_type = Option<ProgrammeCode>)]
     pub programme: Option<String>,
     /// Only this territory subtree (`kind:code`).
+    #[schema(value_type = Option<TerritoryId>)]
     pub territory: Option<String>,
 }
 
@@ -147,11 +154,13 @@ impl From<User> for UserView {
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// Email address, unique.
+    #[schema(schema_with = fields::email)]
     pub email: String,
     /// 12 to 128 characters.
     #[schema(min_length = 12, max_length = 128)]
     pub password: String,
     /// Name shown.
+    #[schema(schema_with = fields::display_name)]
     pub display_name: String,
     /// Role.
     pub role: RoleName,
@@ -165,6 +174,7 @@ pub struct CreateUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     /// New name shown.
+    #[schema(schema_with = fields::display_name_or_null)]
     pub display_name: Option<String>,
     /// New role; leaving the admin role clears the scope.
     pub role: Option<RoleName>,

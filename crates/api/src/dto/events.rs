@@ -2,13 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use terrain_domain::{Event, EventKind};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::projects::nullable;
+use crate::openapi::{
+    fields,
+    reference::{ProgrammeCode, TerritoryId},
+};
 
 /// Kind of event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -51,29 +55,32 @@ impl From<EventKind> for EventKindName {
 #[serde(deny_unknown_fields)]
 pub struct CreateEventRequest {
     /// Programme code.
-    #[schema(example = "health")]
+    #[schema(value_type = ProgrammeCode)]
     pub programme: String,
     /// Territory id.
-    #[schema(example = "region:53")]
+    #[schema(value_type = TerritoryId)]
     pub territory: String,
     /// 3 to 200 characters.
-    #[schema(min_length = 3, max_length = 200)]
+    #[schema(schema_with = fields::title)]
     pub title: String,
     /// Kind.
     pub kind: EventKindName,
-    /// Start (RFC 3339).
-    pub starts_at: DateTime<Utc>,
-    /// End, after the start.
-    pub ends_at: Option<DateTime<Utc>>,
+    /// Start (RFC 3339), written in a year from 1900 to 2999.
+    #[schema(value_type = String, format = DateTime, pattern = "^(19|2[0-9])[0-9]{2}-")]
+    pub starts_at: DateTime<FixedOffset>,
+    /// End, after the start, written in a year from 1900 to 2999.
+    #[schema(value_type = Option<String>, format = DateTime, pattern = "^(19|2[0-9])[0-9]{2}-")]
+    pub ends_at: Option<DateTime<FixedOffset>>,
     /// Place, up to 200 characters.
-    #[schema(max_length = 200)]
+    #[schema(schema_with = fields::location)]
     pub location: Option<String>,
     /// Participants by category (the stakeholder kinds and `citizens`): integers ≥ 0.
     #[serde(default)]
-    #[schema(example = json!({"residents": 40, "health_professionals": 12}))]
+    #[schema(schema_with = fields::attendance)]
     pub attendance: BTreeMap<String, u64>,
     /// Projects that emerged from it (ones you may see), at most 100.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub project_ids: Vec<Uuid>,
 }
 
@@ -82,27 +89,32 @@ pub struct CreateEventRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateEventRequest {
     /// Programme code.
+    #[schema(value_type = Option<ProgrammeCode>)]
     pub programme: Option<String>,
     /// Territory id.
+    #[schema(value_type = Option<TerritoryId>)]
     pub territory: Option<String>,
     /// Title.
-    #[schema(min_length = 3, max_length = 200)]
+    #[schema(schema_with = fields::title_or_null)]
     pub title: Option<String>,
     /// Kind.
     pub kind: Option<EventKindName>,
-    /// Start.
-    pub starts_at: Option<DateTime<Utc>>,
-    /// End (`null` clears it).
+    /// Start, written in a year from 1900 to 2999.
+    #[schema(value_type = Option<String>, format = DateTime, pattern = "^(19|2[0-9])[0-9]{2}-")]
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    /// End (`null` clears it), written in a year from 1900 to 2999.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
-    pub ends_at: Option<Option<DateTime<Utc>>>,
+    #[schema(value_type = Option<String>, format = DateTime, pattern = "^(19|2[0-9])[0-9]{2}-")]
+    pub ends_at: Option<Option<DateTime<FixedOffset>>>,
     /// Place (`null` clears it).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(schema_with = fields::location)]
     pub location: Option<Option<String>>,
     /// Participants by category, replacing the current counts.
+    #[schema(schema_with = fields::attendance_or_null)]
     pub attendance: Option<BTreeMap<String, u64>>,
     /// Linked projects, replacing the current links.
+    #[schema(max_items = 100)]
     pub project_ids: Option<Vec<Uuid>>,
 }
 

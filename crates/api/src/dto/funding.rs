@@ -6,27 +6,32 @@ use terrain_domain::{Fund, Grant, Support, SupportKind};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::openapi::{
+    fields,
+    reference::{ProgrammeCode, TerritoryId},
+};
+
 /// `POST /funds`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateFundRequest {
     /// Unique code: 2 to 60 characters among letters, digits, `-` and `_`.
-    #[schema(example = "FIR-2025-ARA")]
+    #[schema(schema_with = fields::fund_code)]
     pub code: String,
     /// Name.
-    #[schema(example = "FIR Auvergne-Rhône-Alpes 2025")]
+    #[schema(schema_with = fields::fund_name)]
     pub name: String,
     /// Programme whose projects it pays for.
-    #[schema(example = "health")]
+    #[schema(value_type = ProgrammeCode)]
     pub programme: String,
     /// Territory it covers; absent for the whole country.
-    #[schema(example = "region:84")]
+    #[schema(value_type = Option<TerritoryId>)]
     pub territory: Option<String>,
     /// Year, 2000–2100.
     #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// Envelope in euro cents, above zero.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub envelope_cents: i64,
 }
 
@@ -118,12 +123,13 @@ pub struct CreateSupportRequest {
     /// Kind of support.
     pub kind: SupportKindName,
     /// Fund paying (financial support only, required there).
+    #[schema(schema_with = fields::fund_code_or_null)]
     pub fund: Option<String>,
     /// Amount in cents, above zero (financial support only, required there).
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub amount_cents: Option<i64>,
     /// A note, up to 2,000 characters.
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = fields::support_note)]
     pub note: Option<String>,
 }
 

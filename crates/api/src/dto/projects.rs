@@ -11,6 +11,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{accounts::RoleName, events::EventRef, funding::SupportSummary};
+use crate::openapi::{
+    fields,
+    reference::{ProgrammeCode, TerritoryId, ThemeCode},
+};
 
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident => $domain:ty { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
@@ -140,34 +144,30 @@ mirror_enum!(
 #[serde(deny_unknown_fields)]
 pub struct CreateProjectRequest {
     /// Programme code.
-    #[schema(example = "education")]
+    #[schema(value_type = ProgrammeCode)]
     pub programme: String,
     /// Territory id (any level, usually a département).
-    #[schema(example = "department:69")]
+    #[schema(value_type = TerritoryId)]
     pub territory: String,
     /// 3 to 200 characters.
-    #[schema(
-        min_length = 3,
-        max_length = 200,
-        example = "Un jardin pédagogique partagé"
-    )]
+    #[schema(schema_with = fields::title)]
     pub title: String,
     /// Up to 1,000 characters.
-    #[schema(min_length = 1, max_length = 1000)]
+    #[schema(schema_with = fields::summary)]
     pub summary: String,
     /// Up to 20,000 characters.
-    #[schema(max_length = 20000)]
+    #[schema(schema_with = fields::description)]
     pub description: Option<String>,
     /// One of the programme's themes.
-    #[schema(example = "pedagogy")]
+    #[schema(value_type = ThemeCode)]
     pub theme: String,
     /// Default `community`.
     pub category: Option<CategoryName>,
     /// School UAI: 7 digits and a check letter, inside the territory.
-    #[schema(example = "0690001U")]
+    #[schema(schema_with = fields::uai)]
     pub establishment_uai: Option<String>,
     /// Euro cents, ≥ 0 (default 0).
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub requested_amount_cents: Option<i64>,
     /// Who takes part (default none).
     pub stakeholders: Option<Vec<StakeholderName>>,
@@ -183,27 +183,29 @@ pub struct CreateProjectRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateProjectRequest {
     /// Territory id.
+    #[schema(value_type = Option<TerritoryId>)]
     pub territory: Option<String>,
     /// Title.
-    #[schema(min_length = 3, max_length = 200)]
+    #[schema(schema_with = fields::title_or_null)]
     pub title: Option<String>,
     /// Summary.
-    #[schema(min_length = 1, max_length = 1000)]
+    #[schema(schema_with = fields::summary_or_null)]
     pub summary: Option<String>,
     /// Description (`null` clears it).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 20000)]
+    #[schema(schema_with = fields::description)]
     pub description: Option<Option<String>>,
-    /// Theme.
+    /// Theme, one of the project's programme's.
+    #[schema(value_type = Option<ThemeCode>)]
     pub theme: Option<String>,
     /// Category.
     pub category: Option<CategoryName>,
     /// UAI (`null` clears it).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = fields::uai)]
     pub establishment_uai: Option<Option<String>>,
     /// Amount asked for.
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub requested_amount_cents: Option<i64>,
     /// Who takes part.
     pub stakeholders: Option<Vec<StakeholderName>>,
@@ -331,7 +333,7 @@ pub struct TransitionRequest {
     /// The action.
     pub action: ActionName,
     /// Required for `request_changes`, `reject` and `reopen`; up to 2,000 characters.
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = fields::comment)]
     pub comment: Option<String>,
 }
 
@@ -342,7 +344,7 @@ pub struct StageRequest {
     /// The stage to move to.
     pub stage: StageName,
     /// A note, up to 2,000 characters.
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = fields::comment)]
     pub note: Option<String>,
 }
 

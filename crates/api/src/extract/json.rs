@@ -111,6 +111,7 @@ fn canonical(value: &serde_json::Value) -> serde_json::Value {
 }
 
 /// Parses a JSON document into `T`, sorting errors into 400 (not JSON) and 422 (wrong shape).
+/// A number with a zero fraction (`8.0`, `1e2`) is an integer, as JSON Schema has it.
 ///
 /// # Errors
 /// [`ApiError::BadRequest`] or [`ApiError::Validation`].
@@ -124,20 +125,35 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !bytes.trim_ascii_start().starts_with(b"{") {
         return Err(ApiError::invalid("", "un objet JSON est attendu"));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let field = field_path(e.path());
-        let inner = e.into_inner();
-        if inner.is_data() {
-            ApiError::Validation(vec![FieldError::new(field, inner.to_string())])
-        } else {
-            ApiError::BadRequest(format!("JSON invalide : {inner}"))
-        }
-    })?;
-    deserializer
-        .end()
+    // Only nesting beyond the parser's limit can fail here.
+    let mut document: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest(format!("JSON invalide : {e}")))?;
-    Ok(value)
+    integral_numbers(&mut document);
+    serde_path_to_error::deserialize(document).map_err(|e| {
+        let field = field_path(e.path());
+        ApiError::Validation(vec![FieldError::new(field, e.into_inner().to_string())])
+    })
+}
+
+/// Writes every float with a zero fraction that fits an `i64` as an integer.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.2e18
+            {
+                // The bound keeps the conversion exact and in range.
+                #[allow(clippy::cast_possible_truncation)]
+                let integer = f as i64;
+                *n = integer.into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +193,21 @@ mod tests {
         ] {
             assert!(matches!(parse::<Body>(shape), Err(ApiError::Validation(_))));
         }
+    }
+
+    #[test]
+    fn numbers_with_a_zero_fraction_are_integers() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Amount {
+            cents: i64,
+        }
+        for (body, cents) in [(&b"{\"cents\": 8.0}"[..], 8), (b"{\"cents\": 1e2}", 100)] {
+            assert_eq!(parse::<Amount>(body).map(|a| a.cents).ok(), Some(cents));
+        }
+        assert!(matches!(
+            parse::<Amount>(b"{\"cents\": 8.5}"),
+            Err(ApiError::Validation(_))
+        ));
     }
 
     mod fuzz {

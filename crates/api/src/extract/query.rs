@@ -16,15 +16,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        // An empty value (`?programme=`) means the parameter is not set.
-        let query: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(
-                form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
-                    .filter(|(_, value)| !value.is_empty()),
-            )
-            .finish();
-        let deserializer =
-            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        // An empty value (`?to=`) is a value like any other: refused where it does not parse.
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+            parts.uri.query().unwrap_or_default().as_bytes(),
+        ));
         serde_path_to_error::deserialize(deserializer)
             .map(ApiQuery)
             .map_err(|e| {

@@ -8,7 +8,7 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Utc};
 use serde::Deserialize;
 use terrain_domain::{Actor, Attendance, Event, event};
 use terrain_persistence::{
@@ -23,6 +23,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::projects::read::scope_filters;
+use crate::openapi::reference::{ProgrammeCode, TerritoryId};
 use crate::{
     auth::{AuthUser, MaybeUser},
     conditional::{IfMatch, etag},
@@ -52,10 +53,15 @@ struct RawEvent {
     kind: EventKindName,
     starts_at: DateTime<Utc>,
     ends_at: Option<DateTime<Utc>>,
+    /// The instants of the request as written, whose year is checked.
+    written: Vec<(&'static str, DateTime<FixedOffset>)>,
     location: Option<String>,
     attendance: BTreeMap<String, u64>,
     project_ids: Vec<Uuid>,
 }
+
+/// The years an event may be written in (see the `starts_at` pattern of the document).
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
 
 /// Checks every field, the caller's right to record there, and the linked projects.
 async fn resolve(state: &AppState, actor: &Actor, raw: RawEvent) -> Result<EventFields, ApiError> {
@@ -78,25 +84,17 @@ async fn resolve(state: &AppState, actor: &Actor, raw: RawEvent) -> Result<Event
     let title = event::parse_title(&raw.title)
         .map_err(|e| errors.push(FieldError::new("title", e.to_string())))
         .ok();
-    let plausible = |at: &DateTime<Utc>| (1900..=9999).contains(&at.year());
-    if !plausible(&raw.starts_at) {
-        errors.push(FieldError::new("starts_at", "une date entre 1900 et 9999"));
-    }
-    if raw.ends_at.as_ref().is_some_and(|end| !plausible(end)) {
-        errors.push(FieldError::new("ends_at", "une date entre 1900 et 9999"));
+    for (field, at) in &raw.written {
+        if !YEARS.contains(&at.year()) {
+            errors.push(FieldError::new(*field, "une date entre 1900 et 2999"));
+        }
     }
     if raw.ends_at.is_some_and(|end| end <= raw.starts_at) {
         errors.push(FieldError::new("ends_at", "la fin doit suivre le début"));
     }
-    let location = raw
-        .location
-        .map(|l| l.trim().to_owned())
-        .filter(|l| !l.is_empty());
-    if location
-        .as_ref()
-        .is_some_and(|l| l.chars().count() > 200 || l.chars().any(char::is_control))
-    {
-        errors.push(FieldError::new("location", "au plus 200 caractères"));
+    let location = raw.location;
+    if let Some(Err(e)) = location.as_deref().map(|l| event::LOCATION.check(l)) {
+        errors.push(FieldError::new("location", e.to_string()));
     }
     let attendance = Attendance::parse(raw.attendance.iter().map(|(k, v)| (k.as_str(), *v)))
         .map_err(|e| errors.push(FieldError::new("attendance", e.to_string())))
@@ -184,7 +182,7 @@ async fn view(
 /// Records a concertation event (a lead, or an administrator inside its scope). Honours
 /// `Idempotency-Key`.
 #[utoipa::path(post, path = "/events", tag = "events", request_body = CreateEventRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Rejoue la première réponse pour la même clé et le même corps")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "1 à 255 caractères ASCII visibles ; rejoue la première réponse pour la même clé et le même corps")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Concertation enregistrée.", body = EventView,
@@ -210,8 +208,15 @@ async fn create_event(
         territory: body.territory,
         title: body.title,
         kind: body.kind,
-        starts_at: body.starts_at,
-        ends_at: body.ends_at,
+        starts_at: body.starts_at.to_utc(),
+        ends_at: body.ends_at.map(|at| at.to_utc()),
+        written: [
+            ("starts_at", Some(body.starts_at)),
+            ("ends_at", body.ends_at),
+        ]
+        .into_iter()
+        .filter_map(|(field, at)| at.map(|at| (field, at)))
+        .collect(),
         location: body.location,
         attendance: body.attendance,
         project_ids: body.project_ids,
@@ -255,8 +260,10 @@ async fn create_event(
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Only this programme.
+    #[param(value_type = Option<ProgrammeCode>)]
     programme: Option<String>,
     /// Only this territory and what lies below it.
+    #[param(value_type = Option<TerritoryId>)]
     territory: Option<String>,
     /// Only this kind.
     #[param(inline)]
@@ -269,6 +276,7 @@ struct ListQuery {
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 
@@ -401,7 +409,7 @@ async fn update_event(
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = user.actor();
     let current = changeable_event(&state, id, &actor).await?;
-    if_match.check(current.version)?;
+    if_match.require()?;
     let raw = RawEvent {
         programme: patch
             .programme
@@ -413,8 +421,17 @@ async fn update_event(
             .title
             .unwrap_or_else(|| current.title.as_str().to_owned()),
         kind: patch.kind.unwrap_or(current.kind.into()),
-        starts_at: patch.starts_at.unwrap_or(current.starts_at),
-        ends_at: patch.ends_at.unwrap_or(current.ends_at),
+        starts_at: patch.starts_at.map_or(current.starts_at, |at| at.to_utc()),
+        ends_at: patch
+            .ends_at
+            .map_or(current.ends_at, |end| end.map(|at| at.to_utc())),
+        written: [
+            ("starts_at", patch.starts_at),
+            ("ends_at", patch.ends_at.flatten()),
+        ]
+        .into_iter()
+        .filter_map(|(field, at)| at.map(|at| (field, at)))
+        .collect(),
         location: patch.location.unwrap_or(current.location.clone()),
         attendance: match patch.attendance {
             Some(counts) => counts,
@@ -427,6 +444,7 @@ async fn update_event(
         project_ids: patch.project_ids.unwrap_or(current.project_ids.clone()),
     };
     let fields = resolve(&state, &actor, raw).await?;
+    if_match.check(current.version)?;
     let txn = state.db.begin_write().await?;
     let updated = events::update(&txn, &current, &fields)
         .await?

@@ -21,7 +21,8 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::projects::read::scope_filters;
+use super::projects::read::{scope_filters, theme_filter, title_search};
+use crate::openapi::reference::{ProgrammeCode, TerritoryId, ThemeCode};
 use crate::{
     auth::AuthUser,
     csv_format::{self, EVENT_COLUMNS, PROJECT_COLUMNS},
@@ -85,8 +86,10 @@ fn header_row(columns: &[&str]) -> Bytes {
 #[into_params(parameter_in = Query)]
 struct ProjectFilters {
     /// Only this programme.
+    #[param(value_type = Option<ProgrammeCode>)]
     programme: Option<String>,
     /// Only this territory's subtree.
+    #[param(value_type = Option<TerritoryId>)]
     territory: Option<String>,
     /// Only this status.
     #[param(inline)]
@@ -95,9 +98,10 @@ struct ProjectFilters {
     #[param(inline)]
     stage: Option<StageName>,
     /// Only this theme.
+    #[param(value_type = Option<ThemeCode>)]
     theme: Option<String>,
     /// Title contains this text.
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
 }
 
@@ -127,8 +131,8 @@ async fn export_projects(
         territory,
         status: filters.status.map(Into::into),
         stage: filters.stage.map(Into::into),
-        theme: filters.theme,
-        q: filters.q.filter(|q| !q.trim().is_empty()),
+        theme: theme_filter(&state, filters.theme)?,
+        q: title_search(filters.q)?,
         limit: PAGE,
         ..ProjectQuery::default()
     };
@@ -168,8 +172,10 @@ async fn export_projects(
 #[into_params(parameter_in = Query)]
 struct EventFilters {
     /// Only this programme.
+    #[param(value_type = Option<ProgrammeCode>)]
     programme: Option<String>,
     /// Only this territory's subtree.
+    #[param(value_type = Option<TerritoryId>)]
     territory: Option<String>,
     /// Only this kind.
     #[param(inline)]

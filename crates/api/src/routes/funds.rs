@@ -6,7 +6,7 @@ use axum::{
     http::{StatusCode, header},
 };
 use serde::Deserialize;
-use terrain_domain::{Cents, FundCode, Scope};
+use terrain_domain::{Cents, FundCode, Scope, funding};
 use terrain_persistence::{
     StoreError,
     repo::funds::{self, FundQuery, NewFund},
@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::projects::read::scope_filters;
+use crate::openapi::reference::{ProgrammeCode, TerritoryId};
 use crate::{
     auth::{AdminUser, AuthUser},
     dto::funding::{CreateFundRequest, FundView},
@@ -51,9 +52,9 @@ async fn create_fund(
     let code = FundCode::parse(&body.code)
         .map_err(|e| errors.push(FieldError::new("code", e.to_string())))
         .ok();
-    let name = body.name.trim().to_owned();
-    if !(3..=200).contains(&name.chars().count()) || name.chars().any(char::is_control) {
-        errors.push(FieldError::new("name", "de 3 à 200 caractères"));
+    let name = body.name;
+    if let Err(e) = funding::FUND_NAME.check(&name) {
+        errors.push(FieldError::new("name", e.to_string()));
     }
     let programme = state
         .reference
@@ -128,8 +129,10 @@ async fn create_fund(
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Only this programme.
+    #[param(value_type = Option<ProgrammeCode>)]
     programme: Option<String>,
     /// Only funds whose territory lies in this subtree.
+    #[param(value_type = Option<TerritoryId>)]
     territory: Option<String>,
     /// Only this year.
     year: Option<i32>,
@@ -137,6 +140,7 @@ struct ListQuery {
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 

@@ -13,6 +13,7 @@ use terrain_persistence::repo::stats;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::openapi::reference::{ProgrammeCode, TerritoryId};
 use crate::{
     dto::{
         reference::Level,
@@ -55,8 +56,10 @@ struct TerritoriesQuery {
     #[param(inline)]
     level: StatsLevel,
     /// Only this programme.
+    #[param(value_type = Option<ProgrammeCode>)]
     programme: Option<String>,
     /// Only territories inside this one.
+    #[param(value_type = Option<TerritoryId>)]
     territory: Option<String>,
 }
 
@@ -123,8 +126,10 @@ struct TimelineQuery {
     #[param(inline)]
     interval: Option<IntervalName>,
     /// Only this programme.
+    #[param(value_type = Option<ProgrammeCode>)]
     programme: Option<String>,
     /// This territory's subtree.
+    #[param(value_type = Option<TerritoryId>)]
     territory: Option<String>,
     /// From this day.
     from: Option<chrono::NaiveDate>,

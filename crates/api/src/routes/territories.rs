@@ -35,11 +35,13 @@ struct ListQuery {
     #[param(inline)]
     kind: Option<Level>,
     /// Only the direct children of this territory (`kind:code`).
+    #[param(value_type = Option<crate::openapi::reference::TerritoryId>)]
     parent: Option<String>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 

@@ -45,6 +45,7 @@ struct ListQuery {
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 

@@ -28,7 +28,7 @@ const SCOPE: &str = "projects";
 
 /// Creates a project in `draft` (leads only). Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/projects", tag = "projects", request_body = CreateProjectRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Rejoue la première réponse pour la même clé et le même corps")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "1 à 255 caractères ASCII visibles ; rejoue la première réponse pour la même clé et le même corps")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Projet créé.", body = ProjectView,

@@ -47,8 +47,10 @@ pub(super) enum Sort {
 #[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
     /// Only this programme.
+    #[param(value_type = Option<crate::openapi::reference::ProgrammeCode>)]
     programme: Option<String>,
     /// Only this territory and what lies below it.
+    #[param(value_type = Option<crate::openapi::reference::TerritoryId>)]
     territory: Option<String>,
     /// Only this status.
     #[param(inline)]
@@ -57,9 +59,10 @@ pub(super) struct ListQuery {
     #[param(inline)]
     stage: Option<StageName>,
     /// Only this theme.
+    #[param(value_type = Option<crate::openapi::reference::ThemeCode>)]
     theme: Option<String>,
     /// Title contains this text (case-insensitive).
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
     /// Order (default `created_at`).
     #[param(inline)]
@@ -68,7 +71,37 @@ pub(super) struct ListQuery {
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
+}
+
+/// A theme filter: one of some programme's themes.
+///
+/// # Errors
+/// 422 for an unknown theme.
+pub(crate) fn theme_filter(
+    state: &AppState,
+    theme: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    match theme {
+        Some(t) if !state.reference.programmes().iter().any(|p| p.has_theme(&t)) => {
+            Err(ApiError::invalid("theme", "thème inconnu"))
+        }
+        theme => Ok(theme),
+    }
+}
+
+/// A title search: 1 to 200 characters; blanks only means no search.
+///
+/// # Errors
+/// 422 when empty or longer than 200 characters.
+pub(crate) fn title_search(q: Option<String>) -> Result<Option<String>, ApiError> {
+    match q {
+        Some(q) if !(1..=200).contains(&q.chars().count()) => {
+            Err(ApiError::invalid("q", "de 1 à 200 caractères"))
+        }
+        q => Ok(q.filter(|q| !q.trim().is_empty())),
+    }
 }
 
 /// Projects the caller may see: validated ones for everyone, plus their own, plus those in
@@ -111,8 +144,8 @@ pub(super) async fn list_projects(
             territory,
             status: query.status.map(Into::into),
             stage: query.stage.map(Into::into),
-            theme: query.theme,
-            q: query.q.filter(|q| !q.trim().is_empty()),
+            theme: theme_filter(&state, query.theme)?,
+            q: title_search(query.q)?,
             sort,
             descending,
             after,

@@ -55,8 +55,9 @@ pub(super) async fn change_stage(
             ));
         }
     }
-    if_match.check(project.version)?;
+    if_match.require()?;
     let note = super::transitions::comment(body.note, "note")?;
+    if_match.check(project.version)?;
     let to = stage::advance(project.stage, body.stage.into(), project.status)
         .map_err(|refusal: StageRefusal| ApiError::Conflict(refusal.to_string()))?;
     let now = Utc::now();

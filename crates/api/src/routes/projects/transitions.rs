@@ -1,7 +1,7 @@
 use axum::{Json, extract::State, http::header, response::IntoResponse};
 use chrono::Utc;
 use terrain_domain::{
-    HistoryEntry, HistoryKind, Role,
+    HistoryEntry, HistoryKind, Role, history,
     status::{self, Circumstances, Party, Refusal},
 };
 use terrain_persistence::{StoreError, repo::projects};
@@ -16,9 +16,6 @@ use crate::{
     extract::{ApiJson, ApiPath},
     state::AppState,
 };
-
-/// The longest comment accepted.
-const MAX_COMMENT: usize = 2000;
 
 /// Applies a workflow action (see the status diagram) with `If-Match`; one transaction with
 /// its history entry.
@@ -52,8 +49,9 @@ pub(super) async fn apply_transition(
     if actor.role == Role::Admin && party == Party::Other {
         return Err(ApiError::NotFound);
     }
-    if_match.check(project.version)?;
+    if_match.require()?;
     let comment = comment(body.comment, "comment")?;
+    if_match.check(project.version)?;
     let action = body.action.into();
     let circumstances = Circumstances {
         has_comment: comment.is_some(),
@@ -91,20 +89,14 @@ fn refusal(refusal: Refusal) -> ApiError {
     }
 }
 
-/// A comment or note: trimmed, blank counts as absent, at most 2,000 characters.
+/// A comment or note: empty counts as absent; otherwise [`history::COMMENT`] applies.
 ///
 /// # Errors
-/// 422 when too long.
+/// 422 when too long, blank at an end or holding control characters.
 pub(super) fn comment(text: Option<String>, field: &str) -> Result<Option<String>, ApiError> {
-    let text = text.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-    if text
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > MAX_COMMENT)
-    {
-        return Err(ApiError::invalid(
-            field,
-            format!("au plus {MAX_COMMENT} caractères"),
-        ));
+    let text = text.filter(|c| !c.is_empty());
+    if let Some(Err(e)) = text.as_deref().map(|c| history::COMMENT.check(c)) {
+        return Err(ApiError::invalid(field, e.to_string()));
     }
     Ok(text)
 }

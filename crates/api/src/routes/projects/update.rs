@@ -48,7 +48,7 @@ pub(super) async fn update_project(
             "Seul le porteur modifie son projet.".into(),
         ));
     }
-    if_match.check(project.version)?;
+    if_match.require()?;
     if !project.status.is_editable() {
         return Err(ApiError::Conflict(format!(
             "Un projet au statut {} n'est plus modifiable.",
@@ -56,6 +56,7 @@ pub(super) async fn update_project(
         )));
     }
     let (fields, path) = fields::resolve(&state, RawFields::patched(&project, patch)).await?;
+    if_match.check(project.version)?;
     let txn = state.db.begin_write().await?;
     let updated = projects::update_fields(&txn, &project, &fields, &path)
         .await?

@@ -13,6 +13,9 @@ use utoipa::{
 
 use crate::error::{FieldError, PROBLEM_JSON, Problem};
 
+pub mod fields;
+pub mod reference;
+
 /// The document's fixed part; the routes add their paths.
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -21,7 +24,13 @@ use crate::error::{FieldError, PROBLEM_JSON, Problem};
         description = "Suivi des projets participatifs territoriaux : projets et leur validation, \
                        étapes SILK, soutiens et fonds, concertations, statistiques.",
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(
+        Problem,
+        FieldError,
+        reference::ProgrammeCode,
+        reference::TerritoryId,
+        reference::ThemeCode
+    )),
     modifiers(&BearerScheme),
     tags(
         (name = "reference", description = "Programmes et territoires"),
