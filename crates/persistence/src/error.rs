@@ -55,14 +55,20 @@ fn is_sqlx_unavailable(err: &sqlx::Error) -> bool {
         | sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
-            // SQLite: BUSY (5), LOCKED (6), CANTOPEN (14), READONLY (8) and IOERR (10) with their
-            // extended codes. PostgreSQL: connection exceptions (08…), operator intervention
-            // (57…, e.g. the database is shutting down), insufficient resources (53…).
-            let sqlite_primary = code.parse::<i32>().ok().map(|c| c & 0xff);
-            matches!(sqlite_primary, Some(5 | 6 | 8 | 10 | 14))
-                || code.starts_with("08")
-                || code.starts_with("57")
-                || code.starts_with("53")
+            if db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                // Connection exceptions (08…), operator intervention (57…, e.g. the database
+                // is shutting down), insufficient resources (53…).
+                code.starts_with("08") || code.starts_with("57") || code.starts_with("53")
+            } else {
+                // SQLite: BUSY (5), LOCKED (6), READONLY (8), IOERR (10) and CANTOPEN (14),
+                // with their extended codes. (A PostgreSQL SQLSTATE such as 22021 must not be
+                // read this way: its low byte is 5.)
+                let primary = code.parse::<i32>().ok().map(|c| c & 0xff);
+                matches!(primary, Some(5 | 6 | 8 | 10 | 14))
+            }
         }
         _ => false,
     }

@@ -210,3 +210,38 @@ async fn hostile_paths_and_parameters_are_4xx_problems() {
         "still serving"
     );
 }
+
+#[tokio::test]
+async fn a_search_holding_a_control_character_is_refused_before_it_reaches_the_database() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("searcher").await;
+    for q in ["a%00b", "%1B%5B2J", "tab%09"] {
+        let response = app
+            .get_as(&format!("/api/v1/projects?q={q}"), &lead.token)
+            .await;
+        let problem = assert_problem(response, 422).await;
+        assert_eq!(problem["errors"][0]["field"], "q");
+    }
+}
+
+#[tokio::test]
+async fn a_value_the_database_cannot_store_is_an_error_of_the_request_not_an_outage() {
+    use terrain_persistence::{
+        StoreError,
+        repo::projects::{self, ProjectQuery},
+    };
+    let app = TestApp::spawn().await;
+    let db = app.database_handle();
+    let query = ProjectQuery {
+        q: Some("a\0b".to_owned()),
+        limit: 20,
+        ..ProjectQuery::default()
+    };
+    // PostgreSQL refuses NUL in text (SQLSTATE 22021); SQLite stores it. Neither is an outage
+    // that a retry would cure.
+    let outcome = projects::list(db.reader(), None, &query).await;
+    assert!(
+        !matches!(outcome, Err(StoreError::Unavailable(_))),
+        "{outcome:?}"
+    );
+}

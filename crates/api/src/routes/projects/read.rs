@@ -62,7 +62,11 @@ pub(super) struct ListQuery {
     #[param(value_type = Option<crate::openapi::reference::ThemeCode>)]
     theme: Option<String>,
     /// Title contains this text (case-insensitive).
-    #[param(min_length = 1, max_length = 200)]
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     q: Option<String>,
     /// Order (default `created_at`).
     #[param(inline)]
@@ -91,14 +95,18 @@ pub(crate) fn theme_filter(
     }
 }
 
-/// A title search: 1 to 200 characters; blanks only means no search.
+/// A title search: 1 to 200 characters, none of them a control character (titles hold none);
+/// blanks only means no search.
 ///
 /// # Errors
-/// 422 when empty or longer than 200 characters.
+/// 422 when empty, longer than 200 characters or holding a control character.
 pub(crate) fn title_search(q: Option<String>) -> Result<Option<String>, ApiError> {
     match q {
-        Some(q) if !(1..=200).contains(&q.chars().count()) => {
-            Err(ApiError::invalid("q", "de 1 à 200 caractères"))
+        Some(q) if !(1..=200).contains(&q.chars().count()) || q.chars().any(char::is_control) => {
+            Err(ApiError::invalid(
+                "q",
+                "de 1 à 200 caractères, sans caractère de contrôle",
+            ))
         }
         q => Ok(q.filter(|q| !q.trim().is_empty())),
     }
