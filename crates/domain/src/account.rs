@@ -38,7 +38,7 @@ impl Email {
             && domain.contains('.')
             && labels.all(label);
         if valid {
-            Ok(Email(s.to_lowercase()))
+            Ok(Email(fold_case(s)))
         } else {
             Err(EmailError)
         }
@@ -48,6 +48,20 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Lowercases character by character, keeping a character whose lowercase is longer (`İ`), so
+/// that the stored address has the same length and still obeys [`Email::PATTERN`].
+fn fold_case(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(one), None) => one,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 impl fmt::Display for Email {
@@ -306,11 +320,30 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn an_address_is_accepted_exactly_when_it_matches_the_published_pattern(
-            value in "[a-zé@. \\t]{0,12}|[a-z]{1,3}@[a-z.]{1,8}|.{0,20}",
+            value in "[a-zé@. İ\\t]{0,12}|[a-zA-Zİ]{1,3}@[a-z.]{1,8}|.{0,20}",
         ) {
             let pattern = regex::Regex::new(Email::PATTERN).expect("pattern");
             let described = pattern.is_match(&value) && value.chars().count() <= Email::MAX;
-            proptest::prop_assert_eq!(Email::parse(&value).is_ok(), described, "{:?}", value);
+            let parsed = Email::parse(&value);
+            proptest::prop_assert_eq!(parsed.is_ok(), described, "{:?}", value);
+            // What is stored parses back to itself.
+            if let Ok(email) = parsed {
+                proptest::prop_assert_eq!(Email::parse(email.as_str()), Ok(email));
+            }
+        }
+    }
+
+    #[test]
+    fn an_address_whose_lowercase_would_grow_is_stored_at_its_length() {
+        let long = format!("{}@x.fr", "İ".repeat(64));
+        let email = Email::parse(&long).expect("valid");
+        assert_eq!(Email::parse(email.as_str()), Ok(email));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn case_folding_is_idempotent(value in "\\PC{1,20}") {
+            proptest::prop_assert_eq!(fold_case(&fold_case(&value)), fold_case(&value));
         }
     }
 

@@ -568,3 +568,26 @@ async fn logging_in_too_often_is_answered_429_with_retry_after() {
     // Reading statistics or reference data is not limited.
     assert_eq!(app.get("/api/v1/programmes").await.status(), 200);
 }
+
+#[tokio::test]
+async fn an_address_with_letters_whose_lowercase_is_longer_registers_and_logs_in() {
+    let app = TestApp::spawn().await;
+    // `İ` lowercases to two characters: the stored address must keep the 64-character limit.
+    let email = format!("{}@example.fr", "İ".repeat(64));
+    let register = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": email, "password": PASSWORD, "display_name": "Işıl"}),
+            None,
+        )
+        .await;
+    assert_eq!(register.status(), 201);
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status(), 200);
+}
