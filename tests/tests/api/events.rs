@@ -114,6 +114,12 @@ async fn invalid_events_are_422_naming_the_field() {
         (json!({"kind": "party"}), "kind"),
         (json!({"starts_at": "yesterday"}), "starts_at"),
         (json!({"location": "x".repeat(201)}), "location"),
+        (json!({"location": " Mairie"}), "location"),
+        (json!({"starts_at": "1899-12-31T23:00:00Z"}), "starts_at"),
+        (
+            json!({"starts_at": "3000-01-01T01:00:00+02:00"}),
+            "starts_at",
+        ),
         (
             json!({"project_ids": ["0190a0c0-0000-7000-8000-000000000000"]}),
             "project_ids[0]",
@@ -127,6 +133,19 @@ async fn invalid_events_are_422_naming_the_field() {
     }
     let listed: Value = app.get_json("/api/v1/events").await;
     assert_eq!(listed["items"], json!([]));
+}
+
+#[tokio::test]
+async fn the_year_checked_is_the_one_written_not_the_one_in_utc() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("night-owl").await;
+    let event = recorded(
+        &app,
+        &lead,
+        json!({"starts_at": "2999-12-31T22:00:00-05:00", "ends_at": null}),
+    )
+    .await;
+    assert_eq!(event["starts_at"], "3000-01-01T03:00:00Z");
 }
 
 #[tokio::test]

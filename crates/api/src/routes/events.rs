@@ -63,6 +63,17 @@ struct RawEvent {
 /// The years an event may be written in (see the `starts_at` pattern of the document).
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
 
+/// The instants a request sent, by field, as written.
+fn written(
+    starts_at: Option<DateTime<FixedOffset>>,
+    ends_at: Option<DateTime<FixedOffset>>,
+) -> Vec<(&'static str, DateTime<FixedOffset>)> {
+    [("starts_at", starts_at), ("ends_at", ends_at)]
+        .into_iter()
+        .filter_map(|(field, at)| at.map(|at| (field, at)))
+        .collect()
+}
+
 /// Checks every field, the caller's right to record there, and the linked projects.
 async fn resolve(state: &AppState, actor: &Actor, raw: RawEvent) -> Result<EventFields, ApiError> {
     let conn = state.db.reader();
@@ -210,13 +221,7 @@ async fn create_event(
         kind: body.kind,
         starts_at: body.starts_at.to_utc(),
         ends_at: body.ends_at.map(|at| at.to_utc()),
-        written: [
-            ("starts_at", Some(body.starts_at)),
-            ("ends_at", body.ends_at),
-        ]
-        .into_iter()
-        .filter_map(|(field, at)| at.map(|at| (field, at)))
-        .collect(),
+        written: written(Some(body.starts_at), body.ends_at),
         location: body.location,
         attendance: body.attendance,
         project_ids: body.project_ids,
@@ -425,13 +430,7 @@ async fn update_event(
         ends_at: patch
             .ends_at
             .map_or(current.ends_at, |end| end.map(|at| at.to_utc())),
-        written: [
-            ("starts_at", patch.starts_at),
-            ("ends_at", patch.ends_at.flatten()),
-        ]
-        .into_iter()
-        .filter_map(|(field, at)| at.map(|at| (field, at)))
-        .collect(),
+        written: written(patch.starts_at, patch.ends_at.flatten()),
         location: patch.location.unwrap_or(current.location.clone()),
         attendance: match patch.attendance {
             Some(counts) => counts,
