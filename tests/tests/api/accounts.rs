@@ -582,12 +582,12 @@ async fn an_address_with_letters_whose_lowercase_is_longer_registers_and_logs_in
         )
         .await;
     assert_eq!(register.status(), 201);
-    let login = app
-        .post(
-            "/api/v1/auth/login",
-            &json!({"email": email, "password": PASSWORD}),
-            None,
-        )
-        .await;
-    assert_eq!(login.status(), 200);
+    let session = app.login(&email).await;
+    let me: Value = app
+        .get_as("/api/v1/me", &session.token)
+        .await
+        .json()
+        .await
+        .expect("me");
+    assert_eq!(me["email"], email.as_str());
 }
