@@ -10,9 +10,6 @@ use crate::{Cents, ProgrammeCode, Scope, TerritoryPath, text::TextRule};
 /// What a fund's name accepts.
 pub const FUND_NAME: TextRule = TextRule::line(3, 200);
 
-/// What the note of a support decision accepts (empty means none).
-pub const SUPPORT_NOTE: TextRule = TextRule::lines(0, 2_000);
-
 /// Why a fund code is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("un code de fonds compte 2 à 60 caractères parmi A-Z, a-z, 0-9, - et _")]

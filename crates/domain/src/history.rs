@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use crate::{Role, text::TextRule};
 
-/// What the comment of a transition or stage change accepts (empty means none).
+/// What the comment of a transition or stage change, or the note of a support decision,
+/// accepts (empty means none).
 pub const COMMENT: TextRule = TextRule::lines(0, 2_000);
 
 /// What kind of event a history entry records.

@@ -45,6 +45,12 @@ const CONTROL_BUT_BREAKS: &str = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-
 /// [`char::is_whitespace`] accepts.
 const BLANK: &str = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
 
+/// Any text without control characters, as an ECMA-262 regular expression: the rule of a
+/// search, which looks for text that titles can hold.
+pub fn control_free_pattern() -> String {
+    format!("^[^{CONTROL}]*$")
+}
+
 impl TextRule {
     /// A text on one line.
     pub const fn line(min: usize, max: usize) -> Self {

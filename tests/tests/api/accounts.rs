@@ -139,7 +139,7 @@ async fn registration_refuses_bad_fields_all_at_once_and_duplicates_with_409() {
     let response = app
         .post(
             "/api/v1/auth/register",
-            &json!({"email": "not-an-email", "password": "short", "display_name": ""}),
+            &json!({"email": "not-an-email", "password": "short", "display_name": "Claire "}),
             None,
         )
         .await;

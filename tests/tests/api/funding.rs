@@ -210,7 +210,7 @@ async fn funds_are_created_within_the_admins_scope_and_read_back_with_what_remai
     let invalid = fund(
         &app,
         &national,
-        json!({"code": "x", "name": "", "programme": "culture", "territory": "academy:99", "year": 1999, "envelope_cents": 0}),
+        json!({"code": "x", "name": " Fonds", "programme": "culture", "territory": "academy:99", "year": 1999, "envelope_cents": 0}),
     )
     .await;
     let problem = assert_problem(invalid, 422).await;

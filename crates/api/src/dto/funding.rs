@@ -129,7 +129,7 @@ pub struct CreateSupportRequest {
     #[schema(minimum = 1, maximum = 100_000_000_000_000_i64)]
     pub amount_cents: Option<i64>,
     /// A note, up to 2,000 characters.
-    #[schema(schema_with = fields::support_note)]
+    #[schema(schema_with = fields::comment)]
     pub note: Option<String>,
 }
 

@@ -4,7 +4,7 @@
 use terrain_domain::{
     DisplayName, Email, FundCode, event, funding, history,
     project::{Description, ProjectTitle, Summary, Uai},
-    text::TextRule,
+    text::{self, TextRule},
 };
 use utoipa::openapi::{
     ObjectBuilder, SchemaFormat, Type,
@@ -57,7 +57,7 @@ pub fn description() -> Object {
     ))
 }
 
-/// A comment on a transition or a note on a stage change.
+/// A comment on a transition, a note on a stage change or on a support decision.
 pub fn comment() -> Object {
     or_null(text(
         history::COMMENT,
@@ -65,12 +65,16 @@ pub fn comment() -> Object {
     ))
 }
 
-/// The note of a support decision.
-pub fn support_note() -> Object {
-    or_null(text(
-        funding::SUPPORT_NOTE,
-        "Jusqu'à 2 000 caractères, sans espace au début ni à la fin ; vide ou `null` : aucune.",
-    ))
+/// The most characters of a title search.
+pub const SEARCH_MAX: usize = 200;
+
+/// A title search.
+pub fn title_search() -> Object {
+    string("Le titre contient ce texte (sans distinction de casse) ; sans caractère de contrôle.")
+        .min_length(Some(1))
+        .max_length(Some(SEARCH_MAX))
+        .pattern(Some(text::control_free_pattern()))
+        .build()
 }
 
 /// An event's place (`null` for none).

@@ -101,11 +101,7 @@ struct ProjectFilters {
     #[param(value_type = Option<ThemeCode>)]
     theme: Option<String>,
     /// Title contains this text.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[param(schema_with = crate::openapi::fields::title_search)]
     q: Option<String>,
 }
 

@@ -18,6 +18,7 @@ use crate::{
     dto::projects::{HistoryView, ProjectView, StageName, StatusName},
     error::{ApiError, Problem},
     extract::{ApiPath, ApiQuery},
+    openapi::fields,
     pagination::{self, Cursor, Listed, Page},
     state::AppState,
 };
@@ -62,11 +63,7 @@ pub(super) struct ListQuery {
     #[param(value_type = Option<crate::openapi::reference::ThemeCode>)]
     theme: Option<String>,
     /// Title contains this text (case-insensitive).
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[param(schema_with = crate::openapi::fields::title_search)]
     q: Option<String>,
     /// Order (default `created_at`).
     #[param(inline)]
@@ -102,7 +99,10 @@ pub(crate) fn theme_filter(
 /// 422 when empty, longer than 200 characters or holding a control character.
 pub(crate) fn title_search(q: Option<String>) -> Result<Option<String>, ApiError> {
     match q {
-        Some(q) if !(1..=200).contains(&q.chars().count()) || q.chars().any(char::is_control) => {
+        Some(q)
+            if !(1..=fields::SEARCH_MAX).contains(&q.chars().count())
+                || q.chars().any(char::is_control) =>
+        {
             Err(ApiError::invalid(
                 "q",
                 "de 1 à 200 caractères, sans caractère de contrôle",
