@@ -13,6 +13,14 @@ mod m20261124_000006_events;
 mod m20261124_000007_statistics;
 mod m20261124_000008_statistics_version;
 mod m20261124_000009_project_summaries;
+mod m20261201_000010_statistics_versions;
+mod m20261201_000011_event_attendance;
+mod m20261201_000012_idempotent_headers;
+mod m20261201_000013_list_indexes;
+mod m20261201_000014_rate_limits;
+
+/// The migration after which the statistics counters must be rebuilt (drafts stopped counting).
+pub const REBUILDS_COUNTERS: &str = "m20261201_000010_statistics_versions";
 
 /// Every migration of the service, oldest first.
 #[derive(Debug)]
@@ -31,6 +39,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_statistics::Migration),
             Box::new(m20261124_000008_statistics_version::Migration),
             Box::new(m20261124_000009_project_summaries::Migration),
+            Box::new(m20261201_000010_statistics_versions::Migration),
+            Box::new(m20261201_000011_event_attendance::Migration),
+            Box::new(m20261201_000012_idempotent_headers::Migration),
+            Box::new(m20261201_000013_list_indexes::Migration),
+            Box::new(m20261201_000014_rate_limits::Migration),
         ]
     }
 }

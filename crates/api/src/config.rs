@@ -28,6 +28,9 @@ pub struct Settings {
     /// Logs.
     #[serde(default)]
     pub log: LogSettings,
+    /// Limits on what one account may do.
+    #[serde(default)]
+    pub limits: LimitSettings,
 }
 
 /// HTTP server settings.
@@ -40,6 +43,15 @@ pub struct ServerSettings {
     pub request_timeout_secs: u64,
     /// Origins allowed by CORS; empty means no cross-origin access.
     pub cors_origins: Vec<String>,
+    /// Seconds a new connection has to send its first request head before it is closed.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a kept-alive connection may stay idle before it is closed.
+    pub keep_alive_timeout_secs: u64,
+    /// The most connections open at once (lowered at start to what the open file limit allows).
+    pub max_connections: usize,
+    /// Peers (CIDR blocks) whose `X-Forwarded-For` and `Forwarded` headers are believed for the
+    /// client's address; without them the peer is the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -48,6 +60,46 @@ impl Default for ServerSettings {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             request_timeout_secs: 30,
             cors_origins: Vec::new(),
+            header_read_timeout_secs: 10,
+            keep_alive_timeout_secs: 60,
+            max_connections: 10_000,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl ServerSettings {
+    /// The trusted proxies, parsed (checked at start by [`Settings::validate`]).
+    pub fn trusted_proxy_nets(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|net| parse_net(net).ok())
+            .collect()
+    }
+}
+
+/// A CIDR block, or a single address (a /32 or /128).
+fn parse_net(text: &str) -> Result<ipnet::IpNet, ()> {
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| ())
+}
+
+/// Limits on what one account may do, against floods by a single self-registered lead.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Drafts a lead may hold at once; one more is refused with 409.
+    pub drafts_per_lead: u32,
+    /// Projects a lead may create in an hour; one more is refused with 429.
+    pub projects_per_hour: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            drafts_per_lead: 50,
+            projects_per_hour: 30,
         }
     }
 }
@@ -97,8 +149,12 @@ pub struct AuthSettings {
     pub audience: String,
     /// Login, registration and refresh attempts allowed per client address and minute.
     pub rate_limit_per_minute: u32,
-    /// Attempts allowed in a burst before the per-minute rate applies.
+    /// Attempts allowed in a burst (any 10 seconds) before the per-minute rate applies.
     pub rate_limit_burst: u32,
+    /// Failed logins allowed per account in `account_lockout_minutes`, whatever the address.
+    pub account_failures: u32,
+    /// The window of `account_failures`, in minutes.
+    pub account_lockout_minutes: u32,
 }
 
 impl Default for AuthSettings {
@@ -109,6 +165,8 @@ impl Default for AuthSettings {
             audience: "terrain-api".to_owned(),
             rate_limit_per_minute: 30,
             rate_limit_burst: 10,
+            account_failures: 10,
+            account_lockout_minutes: 15,
         }
     }
 }
@@ -175,6 +233,12 @@ impl Settings {
             .extract()
             .map_err(|e| ConfigError::Load(one_line(&e)))?;
         settings.validate()?;
+        if environment == "production" && settings.auth.jwt_secret.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "auth.jwt_secret",
+                message: "required in production (TERRAIN__AUTH__JWT_SECRET): tokens signed with a random secret would not survive a restart nor be shared by several instances".into(),
+            });
+        }
         Ok(settings)
     }
 
@@ -211,6 +275,51 @@ impl Settings {
             return Err(ConfigError::Invalid {
                 key: "auth.rate_limit_per_minute",
                 message: "the rate and the burst must be at least 1".into(),
+            });
+        }
+        for (key, value) in [
+            (
+                "server.header_read_timeout_secs",
+                self.server.header_read_timeout_secs,
+            ),
+            (
+                "server.keep_alive_timeout_secs",
+                self.server.keep_alive_timeout_secs,
+            ),
+            ("server.max_connections", self.server.max_connections as u64),
+            (
+                "limits.drafts_per_lead",
+                u64::from(self.limits.drafts_per_lead),
+            ),
+            (
+                "limits.projects_per_hour",
+                u64::from(self.limits.projects_per_hour),
+            ),
+            (
+                "auth.account_failures",
+                u64::from(self.auth.account_failures),
+            ),
+            (
+                "auth.account_lockout_minutes",
+                u64::from(self.auth.account_lockout_minutes),
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    key,
+                    message: "must be at least 1".into(),
+                });
+            }
+        }
+        if let Some(bad) = self
+            .server
+            .trusted_proxies
+            .iter()
+            .find(|net| parse_net(net).is_err())
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.trusted_proxies",
+                message: format!("« {bad} » is not an address or a CIDR block such as 10.0.0.0/8"),
             });
         }
         if let Some(secret) = &self.auth.jwt_secret
@@ -282,6 +391,36 @@ mod tests {
             assert_eq!(settings.database.url, "postgres://db/terrain");
             Ok(())
         });
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's Jail closures return its error type"
+    )]
+    fn production_refuses_to_start_without_a_signing_secret() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TERRAIN_ENV", "production");
+            let error = Settings::load().expect_err("no secret in production");
+            assert!(error.to_string().starts_with("auth.jwt_secret"), "{error}");
+            jail.set_env("TERRAIN__AUTH__JWT_SECRET", "x".repeat(32));
+            assert!(Settings::load().is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_must_be_addresses_or_blocks() {
+        let mut settings = Settings::default();
+        settings.server.trusted_proxies = vec!["10.0.0.0/8".into(), "::1".into()];
+        assert!(settings.validate().is_ok());
+        assert_eq!(settings.server.trusted_proxy_nets().len(), 2);
+        settings.server.trusted_proxies.push("proxy.local".into());
+        let error = settings.validate().expect_err("a host name");
+        assert!(
+            error.to_string().starts_with("server.trusted_proxies"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -44,22 +44,57 @@ pub const EVENT_COLUMNS: [&str; 11] = [
     "project_ids",
 ];
 
-/// A cell made safe for spreadsheets: `= + - @`, tab and carriage return at the start get an
-/// apostrophe in front.
-pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
+/// Characters that make a spreadsheet read a cell as a formula.
+const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// Separators a French spreadsheet may split a cell on (`;`, tab), and line breaks: the text
+/// after one of them can become a cell of its own.
+const SEPARATORS: [char; 4] = [';', '\t', '\n', '\r'];
+
+/// The positions where a spreadsheet could start a cell: the start, and after a separator.
+fn cell_starts(cell: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(
+        cell.char_indices()
+            .filter(|(_, c)| SEPARATORS.contains(c))
+            .map(|(i, c)| i + c.len_utf8()),
+    )
 }
 
-/// The original text of a neutralised cell.
-pub fn restore(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => cell,
+/// Whether the text at `at` is apostrophes (`min` at least) followed by a formula character.
+fn quoted_formula_at(cell: &str, at: usize, min: usize) -> bool {
+    let rest = &cell[at..];
+    let quotes = rest.chars().take_while(|c| *c == '\'').count();
+    quotes >= min && rest[quotes..].starts_with(FORMULA)
+}
+
+/// A cell made safe for spreadsheets: wherever a cell could start (the start, after `;`, a
+/// tab or a line break), a formula character gets an apostrophe in front. An apostrophe
+/// already there gets one more, so that [`restore`] gives the original back exactly.
+pub fn neutralise(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len() + 2);
+    let mut last = 0;
+    for at in cell_starts(cell) {
+        if quoted_formula_at(cell, at, 0) {
+            out.push_str(&cell[last..at]);
+            out.push('\'');
+            last = at;
+        }
     }
+    out.push_str(&cell[last..]);
+    out
+}
+
+/// The original text of a cell written by [`neutralise`].
+pub fn restore(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len());
+    let mut last = 0;
+    for at in cell_starts(cell) {
+        if at >= last && quoted_formula_at(cell, at, 1) {
+            out.push_str(&cell[last..at]);
+            last = at + 1;
+        }
+    }
+    out.push_str(&cell[last..]);
+    out
 }
 
 fn timestamp(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -136,10 +171,12 @@ pub fn event_record(event: &Event, visible_projects: &[uuid::Uuid]) -> Vec<Strin
     cells.iter().map(|c| neutralise(c)).collect()
 }
 
-/// CSV text of some records, without a header.
+/// CSV text of some records, without a header. Every cell that is not a number is quoted, so
+/// that a spreadsheet never splits a text on a separator of its own.
 pub fn encode(records: &[Vec<String>]) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
+        .quote_style(csv::QuoteStyle::NonNumeric)
         .from_writer(Vec::new());
     for record in records {
         // Writing to a Vec cannot fail.
@@ -161,5 +198,26 @@ mod tests {
         }
         assert_eq!(neutralise("Jardin"), "Jardin");
         assert_eq!(restore("'quoted"), "'quoted");
+    }
+
+    #[test]
+    fn a_formula_after_a_separator_is_neutralised_too() {
+        assert_eq!(neutralise("x;=1+1;y"), "x;'=1+1;y");
+        assert_eq!(neutralise("a\t@b"), "a\t'@b");
+        assert_eq!(neutralise("ligne\n-1"), "ligne\n'-1");
+        assert_eq!(restore("x;'=1+1;y"), "x;=1+1;y");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_cell_comes_back_exactly_and_no_formula_starts_a_cell(
+            cell in "['=+@;\t\n a-z-]{0,16}",
+        ) {
+            let safe = neutralise(&cell);
+            proptest::prop_assert_eq!(restore(&safe), cell.clone());
+            for at in cell_starts(&safe) {
+                proptest::prop_assert!(!safe[at..].starts_with(FORMULA), "{:?} → {:?}", cell, safe);
+            }
+        }
     }
 }

@@ -254,7 +254,7 @@ impl Writer<'_> {
         let mut project = project;
         project.support_kinds = supports.iter().map(|s| s.grant.kind()).collect();
         project.support_count = i64::try_from(supports.len()).unwrap_or_default();
-        stats::add_project(&mut self.delta, &project, 1);
+        stats::add_project(&mut self.delta, &project, 1)?;
         for (index, (action, from, to)) in path_to(project.status).into_iter().enumerate() {
             let (actor, role) = if matches!(action, "submit" | "withdraw") {
                 (project.lead_id, Role::Lead)
@@ -538,11 +538,14 @@ fn year_of(at: DateTime<Utc>) -> i32 {
 /// Writes the demonstration data set into an empty database.
 ///
 /// # Errors
-/// When the database already holds projects, or fails.
+/// When the database already holds an account or a project (the demonstration accounts, a
+/// national administrator among them, have a published password), or fails.
 pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummary, ApiError> {
-    if projects::count(db.reader()).await? > 0 {
+    if projects::count(db.reader()).await? > 0 || users::count(db.reader()).await? > 0 {
         return Err(ApiError::Conflict(
-            "the database already holds projects: terrain demo fills an empty one".into(),
+            "the database already holds accounts or projects: terrain demo fills an empty one \
+             (its accounts have a published password)"
+                .into(),
         ));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -822,7 +825,7 @@ pub async fn generate(db: &Database, scale: u64, seed: u64) -> Result<DemoSummar
         events_out.extend(region_events);
     }
     for event in &events_out {
-        stats::add_event(&mut writer.delta, event, 1);
+        stats::add_event(&mut writer.delta, event, 1)?;
     }
     for chunk in events_out.chunks(BATCH / 4) {
         events::insert_many(&txn, chunk).await?;

@@ -101,6 +101,15 @@ pub enum ApiError {
     /// One or more fields are invalid.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// Too many attempts: try again after `retry_after` seconds.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds to wait.
+        retry_after: i64,
+    },
+    /// The service is saturated (e.g. every password check slot is taken): try again shortly.
+    #[error("busy")]
+    Busy,
     /// The database cannot be reached.
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),
@@ -128,7 +137,8 @@ impl ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,10 +160,34 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Unavailable(_) => ApiError::Unavailable(err),
+            StoreError::Unavailable(_) | StoreError::Retry(_) => ApiError::Unavailable(err),
             StoreError::Conflict(_) => ApiError::Conflict("Cette ressource existe déjà.".into()),
+            StoreError::Overflow(overflow) => ApiError::invalid(
+                field_of_metric(&overflow.metric),
+                "ce montant ou ce nombre ferait dépasser la borne des chiffres publics \
+                 (9 × 10^15) : rien n'a été enregistré",
+            ),
             StoreError::Other(_) => ApiError::Internal(err.into()),
         }
+    }
+}
+
+/// The request field whose value feeds a statistics metric.
+fn field_of_metric(metric: &str) -> String {
+    match metric {
+        "supports.requested_cents" => "requested_amount_cents".to_owned(),
+        "supports.granted_cents" => "amount_cents".to_owned(),
+        m if m.starts_with("events.category.") => {
+            format!("attendance.{}", m.trim_start_matches("events.category."))
+        }
+        m if m.contains("participants") => "attendance".to_owned(),
+        _ => String::new(),
+    }
+}
+
+impl terrain_persistence::IsRetry for ApiError {
+    fn is_retry(&self) -> bool {
+        matches!(self, ApiError::Unavailable(StoreError::Retry(_)))
     }
 }
 
@@ -171,6 +205,11 @@ impl IntoResponse for ApiError {
         }
         let unauthorized = matches!(self, ApiError::Unauthorized);
         let mut response = status.into_response();
+        if let ApiError::TooManyRequests { retry_after } = &self
+            && let Ok(value) = HeaderValue::from_str(&retry_after.max(&1).to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if unauthorized {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

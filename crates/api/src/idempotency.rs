@@ -5,7 +5,7 @@
 use axum::{
     Json,
     extract::FromRequestParts,
-    http::{HeaderValue, StatusCode, request::Parts},
+    http::{HeaderName, HeaderValue, StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -59,6 +59,14 @@ fn replay(stored: idempotency::StoredResponse, hash: &str) -> Result<Prior, ApiE
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored idempotent response: {e}")))?;
     let status = StatusCode::from_u16(stored.status_code).unwrap_or(StatusCode::OK);
     let mut response = (status, Json(body)).into_response();
+    for (name, value) in &stored.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
     response
         .headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -85,12 +93,16 @@ pub async fn prior(
     }
 }
 
-/// Stores the response under the key, inside the creation's transaction. Returns `false` when
-/// another request with the same key stored its response first: the caller then rolls back and
-/// replays that one with [`prior`].
+/// Stores the response (status, headers such as `ETag` and `Location`, body) under the key,
+/// inside the creation's transaction. Returns `false` when another request with the same key
+/// stored its response first: the caller then rolls back and replays that one with [`prior`].
 ///
 /// # Errors
 /// When the database fails.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a key is scoped by user and resource, and a response is status, headers and body"
+)]
 pub async fn remember<T: Serialize>(
     conn: &impl ConnectionTrait,
     user: Uuid,
@@ -98,6 +110,7 @@ pub async fn remember<T: Serialize>(
     key: &IdempotencyKey,
     hash: &str,
     status: StatusCode,
+    headers: &[(HeaderName, HeaderValue)],
     body: &T,
 ) -> Result<bool, ApiError> {
     let Some(key) = &key.0 else {
@@ -107,6 +120,10 @@ pub async fn remember<T: Serialize>(
         request_hash: hash.to_owned(),
         status_code: status.as_u16(),
         body: serde_json::to_string(body).map_err(|e| ApiError::Internal(e.into()))?,
+        headers: headers
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
     };
     match idempotency::store(conn, user, scope, key, stored).await {
         Ok(()) => Ok(true),

@@ -93,7 +93,15 @@ fn parse_row(
             .map_err(|_| note("requested_amount_cents: entier attendu".into()))
             .ok(),
     };
-    let granted = get("granted_cents").parse::<i64>().unwrap_or_default();
+    // Money comes only from support decisions: an import never grants any.
+    match get("granted_cents").as_str() {
+        "" | "0" => {}
+        text if text.parse::<i64>().is_ok() => note(format!(
+            "granted_cents: {text} — un import n'accorde pas d'argent (seulement 0 ou vide) ; \
+             les soutiens s'enregistrent par l'API"
+        )),
+        _ => note("granted_cents: entier attendu".into()),
+    }
     let optional = |column: &str| Some(get(column)).filter(|s| !s.is_empty());
     let starts_on = parse_date(&get("starts_on"), "starts_on")
         .map_err(&mut note)
@@ -175,7 +183,7 @@ fn parse_row(
                 updated_at: updated_at.unwrap_or(created_at),
                 submitted_at,
                 decided_at,
-                granted_cents: granted.max(0),
+                granted_cents: 0,
                 support_kinds: std::collections::BTreeSet::new(),
                 support_count: 0,
                 event_count: 0,
@@ -247,7 +255,7 @@ pub async fn import_projects(
                 .iter()
                 .position(|h| h == column)
                 .and_then(|i| record.get(i))
-                .map(|cell| restore(cell).to_owned())
+                .map(restore)
                 .unwrap_or_default()
         };
         match parse_row(&reference, &get, lead.id) {
@@ -279,7 +287,7 @@ pub async fn import_projects(
     for chunk in projects.chunks(BATCH) {
         projects::insert_many(&txn, chunk).await?;
         for project in chunk {
-            stats::add_project(&mut delta, project, 1);
+            stats::add_project(&mut delta, project, 1)?;
         }
         progress.advance(chunk.len() as u64);
     }

@@ -38,6 +38,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Database,
+    options: crate::server::ServeOptions,
 }
 
 impl Application {
@@ -65,6 +66,7 @@ impl Application {
             .await
             .context("cannot read the reference data")?;
         let state = AppState {
+            trusted_proxies: Arc::new(settings.server.trusted_proxy_nets()),
             reference: Arc::new(reference),
             memo: Arc::default(),
             keys: TokenKeys::new(&settings.auth, &secret),
@@ -72,10 +74,19 @@ impl Application {
             settings: Arc::new(settings),
             metrics: telemetry::metrics_handle(),
         };
+        let options = crate::server::ServeOptions {
+            header_read_timeout: Duration::from_secs(
+                state.settings.server.header_read_timeout_secs,
+            ),
+            keep_alive_timeout: Duration::from_secs(state.settings.server.keep_alive_timeout_secs),
+            max_connections: crate::server::connection_cap(state.settings.server.max_connections),
+            shutdown_grace: Duration::from_secs(state.settings.server.request_timeout_secs),
+        };
         Ok(Application {
             listener,
             router: router(state),
             db,
+            options,
         })
     }
 
@@ -100,13 +111,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        crate::server::serve(self.listener, self.router, self.options, shutdown).await?;
         let _ = self.db.close().await;
         Ok(())
     }
@@ -125,7 +130,7 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", document))
         .route("/", axum::routing::get(routes::dashboard::show_dashboard))
         .fallback(error::not_found)
-        .route_layer(middleware::from_fn(telemetry::track_metrics))
+        .layer(middleware::from_fn(telemetry::track_metrics))
         .with_state(state);
     with_middleware(app, &settings)
 }
@@ -135,6 +140,7 @@ pub fn router(state: AppState) -> Router {
 pub fn with_middleware(app: Router, settings: &Settings) -> Router {
     app.layer(
         ServiceBuilder::new()
+            .layer(middleware::from_fn(telemetry::screen_request_id))
             .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
             .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))

@@ -23,4 +23,6 @@ pub struct AppState {
     pub memo: Arc<crate::statistics::Memo>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The proxies whose forwarded addresses are believed (`server.trusted_proxies`).
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
 }

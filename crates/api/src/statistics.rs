@@ -24,23 +24,23 @@ use crate::{
 /// The version moves in the same transaction as any counter, so an entry is served only while
 /// it is exact; this is a memo, not a cache that can go stale, and each instance keeps its own.
 #[derive(Debug, Default)]
-pub struct Memo(std::sync::Mutex<std::collections::HashMap<String, (i64, axum::body::Bytes)>>);
+pub struct Memo(std::sync::Mutex<std::collections::HashMap<String, (String, axum::body::Bytes)>>);
 
 impl Memo {
     /// The most entries kept; beyond, the memo starts afresh.
     const CAPACITY: usize = 512;
 
     /// The entry of `key` if it was computed at `version`.
-    pub fn get(&self, key: &str, version: i64) -> Option<axum::body::Bytes> {
+    pub fn get(&self, key: &str, version: &str) -> Option<axum::body::Bytes> {
         let entries = self.0.lock().ok()?;
         entries
             .get(key)
-            .filter(|(at, _)| *at == version)
+            .filter(|(at, _)| at == version)
             .map(|(_, bytes)| bytes.clone())
     }
 
     /// Keeps `bytes` for `key` at `version`.
-    pub fn put(&self, key: String, version: i64, bytes: axum::body::Bytes) {
+    pub fn put(&self, key: String, version: String, bytes: axum::body::Bytes) {
         if let Ok(mut entries) = self.0.lock() {
             if entries.len() >= Self::CAPACITY {
                 entries.clear();
@@ -139,6 +139,34 @@ pub async fn resolve(state: &AppState, filter: &StatsFilter) -> Result<Resolved,
         },
         period,
     })
+}
+
+/// The JSON of `compute`, served again from the memo while the statistics of `programme` (of
+/// every programme when `None`) have not changed.
+///
+/// # Errors
+/// When the database fails or `compute` does.
+pub async fn memoised<T, F, Fut>(
+    state: &AppState,
+    key: String,
+    programme: Option<&terrain_domain::ProgrammeCode>,
+    compute: F,
+) -> Result<axum::body::Bytes, ApiError>
+where
+    T: serde::Serialize,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let version = stats::version(state.db.reader(), programme).await?;
+    if let Some(body) = state.memo.get(&key, &version) {
+        return Ok(body);
+    }
+    let value = compute().await?;
+    let body = axum::body::Bytes::from(
+        serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    state.memo.put(key, version, body.clone());
+    Ok(body)
 }
 
 /// The overview of a scope: from the counters without a period, from the rows with one.

@@ -4,7 +4,7 @@ use std::{sync::OnceLock, time::Instant};
 
 use axum::{
     extract::{MatchedPath, Request},
-    http::HeaderName,
+    http::{HeaderName, HeaderValue, Method},
     middleware::Next,
     response::Response,
 };
@@ -38,6 +38,28 @@ pub fn init_tracing(settings: &LogSettings) {
     };
 }
 
+/// Drops a client's `x-request-id` unless it is a short token (at most 64 characters among
+/// `A-Z a-z 0-9 - _ .`), so that a fresh one is generated: ids end up in logs and bodies.
+pub async fn screen_request_id(mut request: Request, next: Next) -> Response {
+    let acceptable = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        (1..=64).contains(&bytes.len())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    let headers = request.headers_mut();
+    let count = headers.get_all(REQUEST_ID_HEADER).iter().count();
+    if count > 1
+        || headers
+            .get(REQUEST_ID_HEADER)
+            .is_some_and(|v| !acceptable(v))
+    {
+        headers.remove(REQUEST_ID_HEADER);
+    }
+    next.run(request).await
+}
+
 /// The span of one request: every log line inside carries its id.
 pub fn request_span(request: &Request) -> Span {
     let request_id = request
@@ -67,14 +89,30 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Counts requests and their latency by route and status.
+/// The method as a metric label, from a closed set: a made-up method must not create a series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Counts requests and their latency by method, matched route and status: every label comes
+/// from a closed set (the routes of the router, `unmatched` otherwise), so no request can add
+/// series without bound.
 pub async fn track_metrics(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().to_string();
+    let method = method_label(request.method()).to_owned();
     let response = next.run(request).await;
     let labels = [
         ("method", method),

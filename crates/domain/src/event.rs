@@ -88,9 +88,9 @@ pub enum AttendanceError {
     /// A category that does not exist.
     #[error("catégorie de participants inconnue : {0}")]
     UnknownCategory(String),
-    /// The total does not fit.
-    #[error("le total des participants est trop grand")]
-    Overflow,
+    /// A count beyond [`Attendance::MAX_COUNT`], in the category named.
+    #[error("au plus 1 000 000 participants par catégorie")]
+    Overflow(String),
 }
 
 /// Attendance counts by category; `participants` is their sum.
@@ -98,15 +98,14 @@ pub enum AttendanceError {
 pub struct Attendance(BTreeMap<Category, i64>);
 
 impl Attendance {
-    /// The largest single count accepted (there is no cap in the contract; this one keeps sums
-    /// of millions of events exact in 64 bits).
-    pub const MAX_COUNT: i64 = 1_000_000_000_000;
+    /// The largest count of one category at one event (SPEC §5).
+    pub const MAX_COUNT: i64 = 1_000_000;
 
     /// Parses counts by category name. Counts must be integers ≥ 0 (the caller's types ensure
     /// it); zero counts are kept out.
     ///
     /// # Errors
-    /// [`AttendanceError`] on an unknown category or a count beyond reason.
+    /// [`AttendanceError`] on an unknown category or a count above [`Self::MAX_COUNT`].
     pub fn parse<'a>(
         counts: impl IntoIterator<Item = (&'a str, u64)>,
     ) -> Result<Self, AttendanceError> {
@@ -117,7 +116,7 @@ impl Attendance {
             let count = i64::try_from(count)
                 .ok()
                 .filter(|c| *c <= Self::MAX_COUNT)
-                .ok_or(AttendanceError::Overflow)?;
+                .ok_or_else(|| AttendanceError::Overflow(name.to_owned()))?;
             if count > 0 {
                 map.insert(category, count);
             }
@@ -125,7 +124,7 @@ impl Attendance {
         Ok(Attendance(map))
     }
 
-    /// The total number of participants.
+    /// The total number of participants (at most 13 × [`Self::MAX_COUNT`]).
     pub fn participants(&self) -> i64 {
         self.0.values().sum()
     }
@@ -193,6 +192,19 @@ pub fn may_record(actor: &Actor, programme: &ProgrammeCode, territory: &Territor
     }
 }
 
+/// Whether `actor` may link a new event, or an event it edits, to `project`: a lead its own
+/// projects, an administrator the projects in its scope it may see (not drafts).
+pub fn may_link(actor: &Actor, project: &crate::Project) -> bool {
+    match actor.role {
+        Role::Lead => project.lead_id == actor.id,
+        Role::Admin => {
+            project.status != crate::Status::Draft
+                && actor.administers(&project.fields.programme, &project.territory_path)
+        }
+        Role::Observer => false,
+    }
+}
+
 impl Event {
     /// Whether `actor` may change or delete this event: its creator, or an administrator
     /// whose scope contains it.
@@ -218,7 +230,12 @@ mod tests {
         );
         assert_eq!(
             Attendance::parse([("pupils", u64::MAX)]),
-            Err(AttendanceError::Overflow)
+            Err(AttendanceError::Overflow("pupils".into()))
+        );
+        assert!(Attendance::parse([("pupils", 1_000_000)]).is_ok());
+        assert_eq!(
+            Attendance::parse([("pupils", 1_000_001)]),
+            Err(AttendanceError::Overflow("pupils".into()))
         );
         assert_eq!(Category::all().count(), 13);
     }

@@ -5,6 +5,11 @@
 //! (country, région, académie, the territory itself). Reading a figure is then a sum over a
 //! handful of rows, whatever the number of projects; and the counters can always be rebuilt
 //! from scratch with the same function.
+//!
+//! Public figures count submitted projects only: a draft (or a project withdrawn before it was
+//! ever submitted) contributes nothing, so its existence and its amount stay private. No figure
+//! ever exceeds [`FIGURE_MAX`]: every sum is checked, and a write that would pass the bound is
+//! refused.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -99,6 +104,30 @@ pub fn event_points(event: &Event) -> Vec<(TimelineMetric, DateTime<Utc>, i64)> 
     ]
 }
 
+/// The largest value a counter may hold: 9 × 10^15 (ninety thousand billion euros in cents).
+/// With at most [`MAX_PROGRAMMES`] programmes, a figure summed over every programme still fits
+/// in 64 bits, so no read can overflow either.
+pub const FIGURE_MAX: i64 = 9_000_000_000_000_000;
+
+/// The most programmes the service holds (see [`FIGURE_MAX`]).
+pub const MAX_PROGRAMMES: usize = 1_000;
+
+/// A sum that would pass [`FIGURE_MAX`] (or fall below zero): the metric concerned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("le chiffre {metric} dépasserait sa borne")]
+pub struct FigureOverflow {
+    /// The metric that would overflow (`supports.requested_cents`, …).
+    pub metric: String,
+}
+
+fn checked_sum(a: i64, b: i64, metric: &str) -> Result<i64, FigureOverflow> {
+    a.checked_add(b)
+        .filter(|sum| (-FIGURE_MAX..=FIGURE_MAX).contains(sum))
+        .ok_or_else(|| FigureOverflow {
+            metric: metric.to_owned(),
+        })
+}
+
 /// A counter's name without its place: a metric and, for the timeline, a bucket (empty for
 /// totals).
 pub type CounterKey = (String, String);
@@ -108,9 +137,12 @@ pub type CounterKey = (String, String);
 pub struct Figures(pub BTreeMap<CounterKey, i64>);
 
 impl Figures {
+    /// Adds one contribution; a single project's or event's figures are bounded by the
+    /// domain's own limits (amounts, attendance), far below [`FIGURE_MAX`].
     fn add(&mut self, metric: impl Into<String>, bucket: impl Into<String>, value: i64) {
         if value != 0 {
-            *self.0.entry((metric.into(), bucket.into())).or_default() += value;
+            let entry = self.0.entry((metric.into(), bucket.into())).or_default();
+            *entry = entry.saturating_add(value);
         }
     }
 
@@ -148,9 +180,13 @@ pub fn status_metric(status: Status) -> String {
 /// The metric counting projects ever submitted.
 pub const EVER_SUBMITTED: &str = "projects.ever_submitted";
 
-/// The figures of a project, given the kinds of support it received.
+/// The figures of a project, given the kinds of support it received: nothing until it is first
+/// submitted.
 pub fn project_figures(project: &Project, support_kinds: &BTreeSet<SupportKind>) -> Figures {
     let mut figures = Figures::default();
+    if project.submitted_at.is_none() {
+        return figures;
+    }
     figures.total(status_metric(project.status), 1);
     if project.submitted_at.is_some() {
         figures.total(EVER_SUBMITTED, 1);
@@ -205,13 +241,17 @@ pub struct Delta(pub BTreeMap<(String, String, String, String), i64>);
 
 impl Delta {
     /// Adds `sign` × `figures` at every territory of the chain of `path`.
+    ///
+    /// # Errors
+    /// [`FigureOverflow`] when a change would pass [`FIGURE_MAX`] (a bulk load of absurd
+    /// amounts); `self` is then partly updated and must be thrown away.
     pub fn add(
         &mut self,
         programme: &ProgrammeCode,
         path: &TerritoryPath,
         figures: &Figures,
         sign: i64,
-    ) {
+    ) -> Result<(), FigureOverflow> {
         for territory in chain(path) {
             for ((metric, bucket), value) in &figures.0 {
                 let key = (
@@ -220,9 +260,14 @@ impl Delta {
                     metric.clone(),
                     bucket.clone(),
                 );
-                *self.0.entry(key).or_default() += sign * value;
+                let change = value.checked_mul(sign).ok_or_else(|| FigureOverflow {
+                    metric: metric.clone(),
+                })?;
+                let entry = self.0.entry(key).or_default();
+                *entry = checked_sum(*entry, change, metric)?;
             }
         }
+        Ok(())
     }
 
     /// The changes that are not zero.

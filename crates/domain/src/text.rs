@@ -21,6 +21,10 @@ pub enum TextError {
     /// Holds control characters (line breaks and tabs are allowed in multi-line texts only).
     #[error("caractères de contrôle interdits")]
     Control,
+    /// Holds invisible formatting characters (zero-width, bidirectional controls, byte order
+    /// mark) that could make a text read differently from what it holds.
+    #[error("caractères invisibles ou de contrôle bidirectionnel interdits")]
+    Invisible,
     /// Starts or ends with a blank.
     #[error("pas d'espace au début ni à la fin")]
     Blank,
@@ -37,10 +41,17 @@ pub struct TextRule {
     pub multiline: bool,
 }
 
-/// Control characters (Unicode category Cc), as a regular-expression class body.
-const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
-/// Control characters except tab, line feed and carriage return.
-const CONTROL_BUT_BREAKS: &str = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f";
+/// Control characters (Unicode category Cc) and the invisible formatting characters of
+/// [`is_invisible`], as a regular-expression class body.
+const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff";
+/// The same, except tab, line feed and carriage return.
+const CONTROL_BUT_BREAKS: &str = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff";
+
+/// Zero-width characters, bidirectional embeddings, overrides and isolates, and the byte order
+/// mark: invisible, they can make a title or a name display as something else.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
 /// Blanks that are not control characters: with [`CONTROL`], exactly what
 /// [`char::is_whitespace`] accepts.
 const BLANK: &str = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
@@ -85,6 +96,9 @@ impl TextRule {
         let allowed_control = |c: char| self.multiline && matches!(c, '\t' | '\n' | '\r');
         if s.chars().any(|c| c.is_control() && !allowed_control(c)) {
             return Err(TextError::Control);
+        }
+        if s.chars().any(is_invisible) {
+            return Err(TextError::Invisible);
         }
         let blank_edge = |c: Option<char>| c.is_some_and(char::is_whitespace);
         if blank_edge(s.chars().next()) || blank_edge(s.chars().next_back()) {
@@ -149,6 +163,21 @@ mod tests {
     }
 
     #[test]
+    fn zero_width_and_bidirectional_controls_are_refused() {
+        let rule = TextRule::line(1, 50);
+        for bad in [
+            "a\u{200b}b",
+            "\u{202e}txt.exe",
+            "ab\u{2066}c",
+            "\u{feff}abc",
+            "a\u{200f}b",
+        ] {
+            assert_eq!(rule.check(bad), Err(TextError::Invisible), "{bad:?}");
+        }
+        assert_eq!(rule.check("l\u{2019}école"), Ok(()));
+    }
+
+    #[test]
     fn lengths_count_characters_not_bytes() {
         let rule = TextRule::line(3, 5);
         assert_eq!(rule.check("ééééé"), Ok(()));
@@ -176,7 +205,7 @@ mod tests {
         #[test]
         fn every_string_accepted_matches_the_pattern(
             index in 0..RULES.len(),
-            value in "\\PC{0,4}[\\s\\pC]{0,2}\\PC{0,4}|.{0,12}",
+            value in "\\PC{0,4}[\\s\\pC\u{200b}-\u{200f}\u{202a}-\u{202e}\u{2066}-\u{2069}\u{feff}]{0,2}\\PC{0,4}|.{0,12}",
         ) {
             let rule = RULES[index];
             let pattern = Regex::new(&rule.pattern()).expect("pattern");

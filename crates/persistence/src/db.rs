@@ -107,7 +107,17 @@ impl Database {
     /// # Errors
     /// When a migration fails; nothing of that migration is kept on PostgreSQL.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        let pending = Migrator::get_pending_migrations(&self.writer).await?;
+        let rebuild = pending
+            .iter()
+            .any(|m| m.name() == terrain_migrations::REBUILDS_COUNTERS);
         Migrator::up(&self.writer, None).await?;
+        if rebuild {
+            let txn = self.begin_write().await?;
+            crate::repo::stats::rebuild(&txn).await?;
+            txn.commit().await?;
+            tracing::info!("statistics counters rebuilt");
+        }
         Ok(())
     }
 

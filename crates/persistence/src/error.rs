@@ -13,6 +13,13 @@ pub enum StoreError {
     /// The database cannot be reached or is saturated: try again later.
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
+    /// The transaction lost a race (PostgreSQL serialization failure or deadlock) and was rolled
+    /// back: running it again may succeed.
+    #[error("transaction conflict")]
+    Retry(#[source] DbErr),
+    /// A figure would leave its bounds; nothing was written.
+    #[error(transparent)]
+    Overflow(#[from] terrain_domain::stats::FigureOverflow),
     /// Anything else: a bug or corrupted data.
     #[error("database error")]
     Other(#[source] DbErr),
@@ -26,11 +33,28 @@ impl From<DbErr> for StoreError {
         {
             return StoreError::Conflict(msg);
         }
-        if is_unavailable(&err) {
+        if is_retryable(&err) {
+            StoreError::Retry(err)
+        } else if is_unavailable(&err) {
             StoreError::Unavailable(err)
         } else {
             StoreError::Other(err)
         }
+    }
+}
+
+/// PostgreSQL's serialization failure (40001) and deadlock (40P01).
+fn is_retryable(err: &DbErr) -> bool {
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.deref() {
+                sqlx::Error::Database(db) => db
+                    .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                    .is_some_and(|pg| matches!(pg.code(), "40001" | "40P01")),
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 
@@ -71,5 +95,48 @@ fn is_sqlx_unavailable(err: &sqlx::Error) -> bool {
             }
         }
         _ => false,
+    }
+}
+
+/// Runs `attempt` again, up to four more times with a short growing pause, while it fails with
+/// [`StoreError::Retry`]; past that the database counts as unavailable (503, `Retry-After`).
+/// `attempt` must do its whole transaction, from the first read to the commit.
+///
+/// # Errors
+/// The last error of `attempt`.
+pub async fn retrying<T, E, F, Fut>(attempt: F) -> Result<T, E>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+    E: From<StoreError> + IsRetry,
+{
+    let mut pause = std::time::Duration::from_millis(5);
+    for _ in 0..4 {
+        match attempt().await {
+            Err(error) if error.is_retry() => {
+                tracing::debug!("transaction conflict: running it again");
+                tokio::time::sleep(pause).await;
+                pause *= 3;
+            }
+            outcome => return outcome,
+        }
+    }
+    match attempt().await {
+        Err(error) if error.is_retry() => Err(E::from(StoreError::Unavailable(DbErr::Custom(
+            "transaction conflicts persisted".into(),
+        )))),
+        outcome => outcome,
+    }
+}
+
+/// Errors that can say they are a lost race worth running again.
+pub trait IsRetry {
+    /// Whether the failed transaction may succeed if run again.
+    fn is_retry(&self) -> bool;
+}
+
+impl IsRetry for StoreError {
+    fn is_retry(&self) -> bool {
+        matches!(self, StoreError::Retry(_))
     }
 }

@@ -8,5 +8,5 @@ mod error;
 pub mod repo;
 
 pub use db::{ConnectSettings, Database, Engine};
-pub use error::StoreError;
+pub use error::{IsRetry, StoreError, retrying};
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction};

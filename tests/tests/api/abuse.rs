@@ -31,15 +31,15 @@ async fn a_storm_of_concurrent_writes_gives_no_5xx_and_loses_no_write() {
         "{:?}",
         statuses.iter().filter(|s| **s != 201).collect::<Vec<_>>()
     );
-    let overview = app.get_json("/api/v1/stats/overview").await;
-    assert_eq!(overview["projects"]["draft"], 1000);
-    let mine: Value = app
-        .get_as("/api/v1/projects?limit=100", &leads[7].token)
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(mine["items"].as_array().expect("items").len(), 20);
+    for lead in &leads {
+        let mine: Value = app
+            .get_as("/api/v1/projects?limit=100", &lead.token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(mine["items"].as_array().expect("items").len(), 20);
+    }
 }
 
 #[tokio::test]
@@ -143,7 +143,7 @@ async fn unicode_titles_and_names_come_back_exactly() {
     let response = app
         .post(
             "/api/v1/auth/register",
-            &json!({"email": "zoe@example.fr", "password": PASSWORD, "display_name": "Zoé Ñúñez 李小龙 👩🏽‍🏫"}),
+            &json!({"email": "zoe@example.fr", "password": PASSWORD, "display_name": "Zoé Ñúñez 李小龙 👩🏽"}),
             None,
         )
         .await;
@@ -154,7 +154,7 @@ async fn unicode_titles_and_names_come_back_exactly() {
     assert_eq!(project["title"], title);
     assert_eq!(
         project["lead_contact"]["display_name"],
-        "Zoé Ñúñez 李小龙 👩🏽‍🏫"
+        "Zoé Ñúñez 李小龙 👩🏽"
     );
     let found: Value = app
         .get_as(
@@ -170,6 +170,84 @@ async fn unicode_titles_and_names_come_back_exactly() {
         1,
         "search is case-insensitive on accents too"
     );
+}
+
+#[tokio::test]
+async fn invisible_and_bidirectional_characters_are_refused_in_titles_and_names() {
+    let app = TestApp::spawn().await;
+    for (name, display_name) in [
+        ("zwsp", "Admi\u{200b}n"),
+        ("rlo", "\u{202e}nimda"),
+        ("isolate", "Jean\u{2066}Dupont"),
+        ("bom", "\u{feff}Claire"),
+    ] {
+        let response = app
+            .post(
+                "/api/v1/auth/register",
+                &json!({"email": format!("{name}@example.fr"), "password": PASSWORD, "display_name": display_name}),
+                None,
+            )
+            .await;
+        let problem = assert_problem(response, 422).await;
+        assert_eq!(problem["errors"][0]["field"], "display_name", "{name}");
+    }
+    let lead = app.lead("honnête").await;
+    let response = app
+        .post(
+            "/api/v1/projects",
+            &project_body(json!({"title": "Jardin\u{200f} partagé"})),
+            Some(&lead.token),
+        )
+        .await;
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "title");
+    let mine: Value = app
+        .get_as("/api/v1/projects", &lead.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mine["items"], json!([]));
+}
+
+#[tokio::test]
+async fn a_query_string_that_is_not_utf8_is_a_422_naming_the_parameter() {
+    let app = TestApp::spawn().await;
+    let problem = assert_problem(app.get("/api/v1/projects?q=%FF%FE").await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "q");
+}
+
+#[tokio::test]
+async fn a_clients_request_id_is_kept_only_when_it_is_a_short_token() {
+    let app = TestApp::spawn().await;
+    let sent = |id: String| {
+        let request = app
+            .client
+            .get(app.url("/health"))
+            .header("x-request-id", id);
+        async move {
+            request
+                .send()
+                .await
+                .expect("request")
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .expect("a request id")
+        }
+    };
+    assert_eq!(sent("trace-42.a_b".into()).await, "trace-42.a_b");
+    for hostile in [
+        "x".repeat(65),
+        "a b".into(),
+        "<script>".into(),
+        "a;b".into(),
+    ] {
+        let echoed = sent(hostile.clone()).await;
+        assert_ne!(echoed, hostile);
+        assert!(uuid::Uuid::parse_str(&echoed).is_ok(), "{echoed}");
+    }
 }
 
 #[tokio::test]

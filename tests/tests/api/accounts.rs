@@ -277,6 +277,34 @@ async fn forged_expired_and_malformed_tokens_are_all_401() {
             ),
         ),
         (
+            "issued in the future",
+            sign(
+                Algorithm::HS256,
+                TEST_SECRET,
+                &with(json!({"iat": now + 600, "exp": now + 900})),
+            ),
+        ),
+        (
+            "valid for longer than an access token lives",
+            sign(
+                Algorithm::HS256,
+                TEST_SECRET,
+                &with(json!({"iat": now, "exp": now + 30 * 86_400})),
+            ),
+        ),
+        (
+            "not valid yet",
+            sign(
+                Algorithm::HS256,
+                TEST_SECRET,
+                &with(json!({"nbf": now + 600})),
+            ),
+        ),
+        (
+            "no iat",
+            sign(Algorithm::HS256, TEST_SECRET, &with(json!({"iat": null}))),
+        ),
+        (
             "exp as string",
             sign(
                 Algorithm::HS256,
@@ -418,6 +446,212 @@ async fn a_disabled_account_loses_its_access_and_refresh_tokens_at_once() {
         )
         .await;
     assert_problem(refresh, 401).await;
+    // Enabled again, the account signs in afresh: the old sessions stay ended.
+    let enabled = app
+        .client
+        .patch(app.url(&format!("/api/v1/users/{}", lead.id)))
+        .bearer_auth(&national.token)
+        .json(&json!({"disabled": false}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(enabled.status(), 200);
+    let refresh = app
+        .post(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": lead.refresh_token}),
+            None,
+        )
+        .await;
+    assert_problem(refresh, 401).await;
+    app.login(&lead.email).await;
+}
+
+async fn patch_user(app: &TestApp, admin: &str, id: &str, body: Value) -> reqwest::Response {
+    app.client
+        .patch(app.url(&format!("/api/v1/users/{id}")))
+        .bearer_auth(admin)
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_national_admin_cannot_change_its_own_role_scope_or_state() {
+    let app = TestApp::spawn().await;
+    let national = app.account("patronne", "admin", &[]).await;
+    for change in [
+        json!({"scope": {"territory": "academy:10"}}),
+        json!({"role": "observer"}),
+        json!({"disabled": true}),
+        json!({"role": "admin"}),
+    ] {
+        let response = patch_user(&app, &national.token, &national.id, change.clone()).await;
+        assert_problem(response, 409).await;
+    }
+    let renamed = patch_user(
+        &app,
+        &national.token,
+        &national.id,
+        json!({"display_name": "La patronne"}),
+    )
+    .await;
+    assert_eq!(renamed.status(), 200);
+    // Still national: it still manages accounts.
+    assert_eq!(
+        app.get_as("/api/v1/users", &national.token).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn no_change_leaves_the_service_without_an_enabled_national_admin() {
+    let app = TestApp::spawn().await;
+    let first = app.account("premiere", "admin", &[]).await;
+    let second = app.account("seconde", "admin", &[]).await;
+    // The first scopes the second: one national admin is left, which is enough.
+    let scoped = patch_user(
+        &app,
+        &first.token,
+        &second.id,
+        json!({"scope": {"programme": "health"}}),
+    )
+    .await;
+    assert_eq!(scoped.status(), 200);
+    assert_problem(app.get_as("/api/v1/users", &second.token).await, 403).await;
+    // The same rule holds when two national admins disable each other at the same time.
+    let third = app.account("troisieme", "admin", &[]).await;
+    let (a, b) = futures::future::join(
+        patch_user(&app, &first.token, &third.id, json!({"disabled": true})),
+        patch_user(&app, &third.token, &first.id, json!({"disabled": true})),
+    )
+    .await;
+    let statuses = [a.status().as_u16(), b.status().as_u16()];
+    assert!(
+        statuses.contains(&409) || statuses.contains(&401),
+        "{statuses:?}"
+    );
+    let db = app.database_handle();
+    let left = terrain_persistence::repo::users::count_enabled_national_admins(db.reader())
+        .await
+        .expect("count");
+    assert!(left >= 1, "no national admin left");
+}
+
+#[tokio::test]
+async fn logging_out_needs_a_valid_refresh_token() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("sortie").await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/logout",
+            &json!({"refresh_token": "not a token"}),
+            None,
+        )
+        .await;
+    assert_problem(unknown, 401).await;
+    let out = app
+        .post(
+            "/api/v1/auth/logout",
+            &json!({"refresh_token": lead.refresh_token}),
+            None,
+        )
+        .await;
+    assert_eq!(out.status(), 204);
+    let again = app
+        .post(
+            "/api/v1/auth/logout",
+            &json!({"refresh_token": lead.refresh_token}),
+            None,
+        )
+        .await;
+    assert_problem(again, 401).await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_two_clients_are_limited_separately() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.server.trusted_proxies = vec!["127.0.0.1/32".into()];
+        settings.auth.rate_limit_burst = 3;
+        settings.auth.rate_limit_per_minute = 1;
+    })
+    .await;
+    let body = json!({"email": "who@example.fr", "password": "wrong password here"});
+    let attempt = |client: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", client)
+            .json(&body)
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(attempt("203.0.113.1").await.expect("request").status(), 401);
+    }
+    assert_problem(attempt("203.0.113.1").await.expect("request"), 429).await;
+    // Another client behind the same proxy is not locked out.
+    assert_eq!(attempt("203.0.113.2").await.expect("request").status(), 401);
+}
+
+#[tokio::test]
+async fn an_address_not_trusted_cannot_pick_its_own_forwarded_address() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.auth.rate_limit_burst = 3;
+        settings.auth.rate_limit_per_minute = 1;
+    })
+    .await;
+    let body = json!({"email": "who@example.fr", "password": "wrong password here"});
+    for n in 0..3 {
+        let response = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", format!("198.51.100.{n}"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 401);
+    }
+    let rotated = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", "198.51.100.99")
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    assert_problem(rotated, 429).await;
+}
+
+#[tokio::test]
+async fn an_account_attacked_from_many_addresses_is_limited_whatever_the_address() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.server.trusted_proxies = vec!["127.0.0.1/32".into()];
+        settings.auth.account_failures = 10;
+    })
+    .await;
+    let victim = app.lead("cible").await;
+    let login = |n: u32, password: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", format!("192.0.2.{n}"))
+            .json(&json!({"email": victim.email, "password": password}))
+            .send()
+    };
+    for n in 0..10 {
+        let response = login(n, "not the password at all").await.expect("request");
+        assert_eq!(response.status(), 401);
+    }
+    let locked = login(200, "not the password at all")
+        .await
+        .expect("request");
+    assert!(locked.headers().get("retry-after").is_some());
+    assert_problem(locked, 429).await;
+    // Even the right password waits: the attacker cannot tell it from a wrong one.
+    let right = login(201, PASSWORD).await.expect("request");
+    assert_problem(right, 429).await;
+    // Another account is not concerned.
+    app.lead("tranquille").await;
 }
 
 #[tokio::test]

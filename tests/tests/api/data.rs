@@ -210,6 +210,17 @@ async fn exported_projects_imported_into_a_fresh_database_come_back_the_same() {
         )
         .await;
     source.walk(&submitted, &[(&lead, "submit")]).await;
+    // Formulas hidden behind the separators of French spreadsheets, and a title that already
+    // starts with an apostrophe, come back exactly.
+    for (title, summary) in [
+        ("x;=1+1;y", "a\t@SUM(A1)"),
+        ("'=pas une formule", "ligne\n-1 et ;+2"),
+    ] {
+        let tricky = source
+            .create_project(&lead, json!({"title": title, "summary": summary}))
+            .await;
+        source.walk(&tricky, &[(&lead, "submit")]).await;
+    }
     let validated = source.create_project(&lead, json!({"title": "Validé", "programme": "health", "territory": "region:53", "theme": "prevention", "establishment_uai": null, "stakeholders": []})).await;
     source
         .walk(
@@ -222,13 +233,33 @@ async fn exported_projects_imported_into_a_fresh_database_come_back_the_same() {
         )
         .await;
     let exported = csv(&source, "/api/v1/exports/projects.csv", &admin.token).await;
-    assert_eq!(exported.len(), 3, "the draft is its lead's alone");
+    assert_eq!(exported.len(), 5, "the draft is its lead's alone");
+    let title = exported[0]
+        .iter()
+        .position(|h| h == "title")
+        .expect("title column");
+    for row in &exported[1..] {
+        for cell in row.iter() {
+            for part in cell.split([';', '\t', '\n']) {
+                assert!(
+                    !part.starts_with(['=', '+', '-', '@']),
+                    "{cell:?} in {:?}",
+                    &row[title]
+                );
+            }
+        }
+    }
     let text = source
         .get_as("/api/v1/exports/projects.csv", &admin.token)
         .await
         .text()
         .await
         .expect("text");
+    // Every text cell is quoted, so no spreadsheet splits it on a separator of its own.
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.starts_with('"')),
+        "{text}"
+    );
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("projects.csv");
     std::fs::write(&file, text).expect("write");
@@ -271,7 +302,7 @@ async fn exported_projects_imported_into_a_fresh_database_come_back_the_same() {
     };
     assert_eq!(strip(&reimported), strip(&exported));
     let stats = target.get_json("/api/v1/stats/overview").await;
-    assert_eq!(stats["projects"]["submitted"], 2);
+    assert_eq!(stats["projects"]["submitted"], 4);
     assert_eq!(stats["projects"]["validated"], 1);
     let twice = target
         .run_cli(
@@ -298,7 +329,11 @@ async fn a_csv_with_bad_rows_imports_nothing_and_names_every_bad_line() {
     let bad_territory = "0190a0c0-0000-7000-8000-000000000002,education,department:99,Territoire inconnu,Résumé,,pedagogy,community,,1000,,,,submitted,initiate,,2025-01-01T00:00:00Z,,2025-01-02T00:00:00Z,,0";
     let bad_status = "0190a0c0-0000-7000-8000-000000000003,education,department:69,Statut inconnu,Résumé,,pedagogy,community,,1000,,,,approved,initiate,,2025-01-01T00:00:00Z,,,,0";
     let missing_date = "0190a0c0-0000-7000-8000-000000000004,education,department:69,Sans date,Résumé,,pedagogy,community,,-5,,,,validated,transfer,,2025-01-01T00:00:00Z,,,,0";
-    let content = format!("{header}\n{good}\n{bad_territory}\n{bad_status}\n{missing_date}\n");
+    let granted = "0190a0c0-0000-7000-8000-000000000005,education,department:69,Argent importé,Résumé,,pedagogy,community,,1000,,,,submitted,initiate,,2025-01-01T00:00:00Z,,2025-01-02T00:00:00Z,,500000";
+    let unreadable = "0190a0c0-0000-7000-8000-000000000006,education,department:69,Montant illisible,Résumé,,pedagogy,community,,1000,,,,submitted,initiate,,2025-01-01T00:00:00Z,,2025-01-02T00:00:00Z,,beaucoup";
+    let content = format!(
+        "{header}\n{good}\n{bad_territory}\n{bad_status}\n{missing_date}\n{granted}\n{unreadable}\n"
+    );
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("bad.csv");
     std::fs::write(&file, content).expect("write");
@@ -316,7 +351,7 @@ async fn a_csv_with_bad_rows_imports_nothing_and_names_every_bad_line() {
         )
         .await;
     let error = outcome.expect_err("bad rows");
-    assert!(error.to_string().contains("3 invalid row(s)"), "{error}");
+    assert!(error.to_string().contains("5 invalid row(s)"), "{error}");
     let mine: Value = app
         .get_as("/api/v1/projects", &lead.token)
         .await
@@ -330,7 +365,7 @@ async fn a_csv_with_bad_rows_imports_nothing_and_names_every_bad_line() {
     match report {
         Err(terrain_api::import::ImportError::Rows(rows)) => {
             let lines: Vec<u64> = rows.iter().map(|(line, _)| *line).collect();
-            assert_eq!(lines, [3, 4, 5]);
+            assert_eq!(lines, [3, 4, 5, 6, 7]);
             assert!(rows[0].1.contains("territory"), "{}", rows[0].1);
             assert!(rows[1].1.contains("status"), "{}", rows[1].1);
             assert!(
@@ -338,6 +373,8 @@ async fn a_csv_with_bad_rows_imports_nothing_and_names_every_bad_line() {
                 "{}",
                 rows[2].1
             );
+            assert!(rows[3].1.contains("granted_cents"), "{}", rows[3].1);
+            assert!(rows[4].1.contains("granted_cents"), "{}", rows[4].1);
         }
         other => panic!("expected bad rows, got {other:?}"),
     }
@@ -346,4 +383,17 @@ async fn a_csv_with_bad_rows_imports_nothing_and_names_every_bad_line() {
 
 async fn app_database(app: &TestApp) -> terrain_persistence::Database {
     app.database_handle()
+}
+
+#[tokio::test]
+async fn the_demonstration_data_set_refuses_a_database_that_holds_an_account() {
+    let app = TestApp::spawn().await;
+    app.lead("premiere").await;
+    let outcome = app
+        .run_cli(&["terrain", "demo", "--scale", "1"], "")
+        .await
+        .expect_err("an account exists");
+    assert!(outcome.to_string().contains("accounts"), "{outcome}");
+    let programmes = app.get_json("/api/v1/stats/overview").await;
+    assert_eq!(programmes["projects"]["submitted"], 0);
 }

@@ -87,10 +87,16 @@ async fn a_lead_records_an_event_and_participants_are_the_sum_of_the_attendance(
     let big = recorded(
         &app,
         &lead,
-        json!({"attendance": {"citizens": 5_000_000_000_u64}}),
+        json!({"attendance": {"citizens": 1_000_000, "residents": 1_000_000}}),
     )
     .await;
-    assert_eq!(big["participants"], 5_000_000_000_u64);
+    assert_eq!(big["participants"], 2_000_000);
+    let problem = assert_problem(
+        record(&app, &lead, json!({"attendance": {"citizens": 1_000_001}})).await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "attendance.citizens");
 }
 
 #[tokio::test]
@@ -98,7 +104,7 @@ async fn invalid_events_are_422_naming_the_field() {
     let app = TestApp::spawn().await;
     let lead = app.lead("hasty").await;
     for (changes, field) in [
-        (json!({"attendance": {"aliens": 3}}), "attendance"),
+        (json!({"attendance": {"aliens": 3}}), "attendance.aliens"),
         (
             json!({"attendance": {"residents": -3}}),
             "attendance.residents",
@@ -450,14 +456,22 @@ async fn an_idempotent_event_creation_replays() {
             .json(&body)
             .send()
     };
-    let first: Value = send(event_body(json!({})))
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let first = send(event_body(json!({}))).await.expect("request");
+    let headers_of = |response: &reqwest::Response| {
+        ["etag", "location"].map(|name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+    };
+    let first_headers = headers_of(&first);
+    let first: Value = first.json().await.expect("json");
     let again = send(event_body(json!({}))).await.expect("request");
     assert_eq!(again.status(), 201);
+    assert_eq!(headers_of(&again), first_headers);
+    assert!(first_headers.iter().all(Option::is_some));
     let again: Value = again.json().await.expect("json");
     assert_eq!(first["id"], again["id"]);
     assert_problem(
@@ -469,4 +483,201 @@ async fn an_idempotent_event_creation_replays() {
     .await;
     let listed: Value = app.get_json("/api/v1/events").await;
     assert_eq!(listed["items"].as_array().expect("items").len(), 1);
+}
+
+#[tokio::test]
+async fn an_admin_fixes_a_title_without_touching_links_it_cannot_see() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("porteuse").await;
+    let admin = app
+        .account("ars-bretagne", "admin", &["--territory", "region:53"])
+        .await;
+    let draft = app
+        .create_project(
+            &lead,
+            json!({"programme": "health", "territory": "department:35", "theme": "prevention", "establishment_uai": null}),
+        )
+        .await;
+    let draft_id = draft["id"].as_str().expect("id").to_owned();
+    let event = recorded(&app, &lead, json!({"project_ids": [draft_id]})).await;
+    assert_eq!(event["project_ids"], json!([draft_id]));
+    // The admin sees the event without the lead's draft, and may fix its title.
+    let fixed = patch(
+        &app,
+        &admin,
+        &event,
+        json!({"title": "Forum santé de Rennes"}),
+        tag(&event),
+    )
+    .await;
+    assert_eq!(fixed.status(), 200);
+    let fixed: Value = fixed.json().await.expect("json");
+    assert_eq!(
+        fixed["project_ids"],
+        json!([]),
+        "the admin does not see the draft"
+    );
+    // Replacing the list keeps the link the admin never saw.
+    let submitted = app
+        .create_project(
+            &lead,
+            json!({"programme": "health", "territory": "department:29", "theme": "prevention", "establishment_uai": null}),
+        )
+        .await;
+    let submitted = app.walk(&submitted, &[(&lead, "submit")]).await;
+    let submitted_id = submitted["id"].as_str().expect("id").to_owned();
+    let relinked = patch(
+        &app,
+        &admin,
+        &fixed,
+        json!({"project_ids": [submitted_id]}),
+        tag(&fixed),
+    )
+    .await;
+    assert_eq!(relinked.status(), 200);
+    let as_lead: Value = app
+        .get_as(
+            &format!("/api/v1/events/{}", event["id"].as_str().expect("id")),
+            &lead.token,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let mut links: Vec<String> = as_lead["project_ids"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .map(|v| v.as_str().expect("id").to_owned())
+        .collect();
+    links.sort();
+    let mut expected = vec![draft_id.clone(), submitted_id.clone()];
+    expected.sort();
+    assert_eq!(links, expected);
+    let draft_now: Value = app
+        .get_as(&format!("/api/v1/projects/{draft_id}"), &lead.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(draft_now["events"].as_array().expect("events").len(), 1);
+}
+
+#[tokio::test]
+async fn a_lead_links_only_its_own_projects_and_an_admin_only_those_in_scope() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("porteur").await;
+    let stranger = app.lead("autre").await;
+    let national = app.account("national", "admin", &[]).await;
+    let brittany = app
+        .account("ars-bretagne", "admin", &["--territory", "region:53"])
+        .await;
+    let theirs = app.create_project(&stranger, json!({})).await;
+    let theirs = app
+        .walk(
+            &theirs,
+            &[
+                (&stranger, "submit"),
+                (&national, "start_review"),
+                (&national, "validate"),
+            ],
+        )
+        .await;
+    // Public, so visible, but not the lead's to link.
+    let problem = assert_problem(
+        record(&app, &lead, json!({"project_ids": [theirs["id"]]})).await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "project_ids[0]");
+    // A Lyon project is outside a Breton admin's scope.
+    let problem = assert_problem(
+        record(&app, &brittany, json!({"project_ids": [theirs["id"]]})).await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "project_ids[0]");
+    let mine = app.create_project(&lead, json!({})).await;
+    assert_eq!(
+        record(&app, &lead, json!({"project_ids": [mine["id"]]}))
+            .await
+            .status(),
+        201
+    );
+    let national_event = json!({"programme": "education", "territory": "department:69", "project_ids": [theirs["id"]]});
+    assert_eq!(record(&app, &national, national_event).await.status(), 201);
+}
+
+#[tokio::test]
+async fn concurrent_events_linking_the_same_projects_count_every_link() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("concertations").await;
+    let mut projects = Vec::new();
+    for n in 0..3 {
+        let project = app
+            .create_project(&lead, json!({"title": format!("Projet partagé {n}")}))
+            .await;
+        projects.push(project["id"].as_str().expect("id").to_owned());
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let app = &app;
+    let writers = (0..16).map(|writer| {
+        let lead = &lead;
+        let projects = &projects;
+        async move {
+            let mut statuses = Vec::new();
+            let mut n = 0;
+            while std::time::Instant::now() < deadline {
+                // Different orders, so that a writer locking rows in list order would deadlock.
+                let mut links = projects.clone();
+                links.rotate_left((writer + n) % 3);
+                let response = record(
+                    app,
+                    lead,
+                    json!({"title": format!("Concertation {writer}-{n}"), "project_ids": links}),
+                )
+                .await;
+                statuses.push(response.status().as_u16());
+                if n % 4 == 3 && response.status() == 201 {
+                    // Now and then, one loses a link or is deleted again.
+                    let event: Value = response.json().await.expect("json");
+                    let fewer = patch(
+                        app,
+                        lead,
+                        &event,
+                        json!({"project_ids": [projects[0]]}),
+                        tag(&event),
+                    )
+                    .await;
+                    statuses.push(fewer.status().as_u16());
+                }
+                n += 1;
+            }
+            statuses
+        }
+    });
+    let statuses: Vec<u16> = futures::future::join_all(writers).await.concat();
+    let failures: Vec<&u16> = statuses
+        .iter()
+        .filter(|s| !matches!(s, 200 | 201))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failures: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(20)]
+    );
+    let db = app.database_handle();
+    for id in &projects {
+        let id = uuid::Uuid::parse_str(id).expect("uuid");
+        let project = terrain_persistence::repo::projects::find(db.reader(), id)
+            .await
+            .expect("read")
+            .expect("project");
+        let linked = terrain_persistence::repo::events::for_project(db.reader(), id)
+            .await
+            .expect("read");
+        assert_eq!(project.event_count, linked.len() as i64, "project {id}");
+        assert!(!linked.is_empty());
+    }
 }

@@ -481,3 +481,66 @@ async fn concurrent_grants_never_commit_more_than_the_envelope() {
     }
     assert_eq!(granted, accepted);
 }
+
+#[tokio::test]
+async fn a_scoped_admin_cannot_spend_a_fund_wider_than_its_scope() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("porteur").await;
+    let national = app.account("national", "admin", &[]).await;
+    let lyon = app
+        .account("ac-lyon", "admin", &["--territory", "academy:10"])
+        .await;
+    let project = validated(&app, &lead, &lyon, json!({})).await;
+    let national_fund = json!({"code": "FIP-NATIONAL", "name": "Fonds national", "programme": "education",
+                               "year": 2025, "envelope_cents": 10_000_000});
+    assert_eq!(fund(&app, &national, national_fund).await.status(), 201);
+    let spent = grant(
+        &app,
+        &lyon,
+        &project,
+        json!({"kind": "financial", "fund": "FIP-NATIONAL", "amount_cents": 1_000}),
+    )
+    .await;
+    assert_problem(spent, 403).await;
+    let national_view: Value = app
+        .get_as("/api/v1/funds/FIP-NATIONAL", &national.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(national_view["committed_cents"], 0);
+    // Its own académie's fund it may spend.
+    assert_eq!(
+        fund(&app, &lyon, fip("FIP-LYON", "academy:10", 10_000_000))
+            .await
+            .status(),
+        201
+    );
+    let granted = grant(
+        &app,
+        &lyon,
+        &project,
+        json!({"kind": "financial", "fund": "FIP-LYON", "amount_cents": 1_000}),
+    )
+    .await;
+    assert_eq!(granted.status(), 201);
+}
+
+#[tokio::test]
+async fn an_envelope_above_the_maximum_says_so() {
+    let app = TestApp::spawn().await;
+    let national = app.account("national", "admin", &[]).await;
+    let problem = assert_problem(
+        fund(
+            &app,
+            &national,
+            fip("TROP", "academy:10", 100_000_000_000_001),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "envelope_cents");
+    let message = problem["errors"][0]["message"].as_str().expect("message");
+    assert!(message.contains("au plus"), "{message}");
+}

@@ -192,6 +192,9 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
     settings.auth.jwt_secret = Some(SecretString::from(TEST_SECRET));
     settings.auth.rate_limit_burst = 100_000;
     settings.auth.rate_limit_per_minute = 100_000;
+    settings.auth.account_failures = 100_000;
+    settings.limits.drafts_per_lead = 100_000;
+    settings.limits.projects_per_hour = 100_000;
     settings.log.filter = if std::env::var("TEST_LOG").is_ok() {
         "debug".into()
     } else {

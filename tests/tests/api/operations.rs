@@ -135,3 +135,83 @@ async fn the_openapi_contract_changes_only_in_review() {
         ".info.version" => "[version]",
     });
 }
+
+/// The `http_requests_total` series of a `/metrics` page.
+fn request_series(metrics: &str) -> std::collections::BTreeSet<String> {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with("http_requests_total{"))
+        .filter_map(|l| l.split_once(' ').map(|(series, _)| series.to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn made_up_methods_and_paths_add_no_metric_series() {
+    use rand::{Rng as _, SeedableRng as _};
+    let app = TestApp::spawn().await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(14);
+    let flood = async |n: usize, rng: &mut rand::rngs::StdRng| {
+        let mut sent = Vec::new();
+        for _ in 0..n {
+            let method: String = (0..rng.random_range(8..40))
+                .map(|_| char::from(rng.random_range(b'A'..=b'Z')))
+                .collect();
+            let path = format!("/{}", rng.random::<u64>());
+            let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+            let response = app
+                .client
+                .request(method.clone(), app.url(&path))
+                .send()
+                .await
+                .expect("request");
+            assert!(response.status().is_client_error(), "{method} {path}");
+            sent.push((method.to_string(), path));
+        }
+        sent
+    };
+    let first = flood(500, &mut rng).await;
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let after_first = request_series(&metrics);
+    let second = flood(500, &mut rng).await;
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let after_second = request_series(&metrics);
+    for (method, path) in first.iter().chain(&second) {
+        assert!(
+            !metrics.contains(&format!("\"{method}\"")),
+            "{method} is a label"
+        );
+        assert!(!metrics.contains(path.as_str()), "{path} is a label");
+    }
+    // The series these requests can reach were all there after the first half.
+    let reachable =
+        |s: &&String| s.contains("method=\"other\"") || s.contains("route=\"unmatched\"");
+    let grown: Vec<&String> = after_second
+        .iter()
+        .filter(reachable)
+        .filter(|s| !after_first.contains(*s))
+        .collect();
+    assert!(grown.is_empty(), "new series: {grown:?}");
+    assert!(
+        metrics.len() < 2_000_000,
+        "/metrics is {} bytes",
+        metrics.len()
+    );
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_after_the_header_timeout() {
+    use tokio::io::AsyncReadExt as _;
+    let app = TestApp::spawn_with(|settings| settings.server.header_read_timeout_secs = 1).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut silent = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let mut buffer = [0_u8; 64];
+    // The server closes the socket (read returns 0) well before this generous deadline.
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), silent.read(&mut buffer))
+        .await
+        .expect("the silent socket was still open after 20 s");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    // A connection that speaks is served as usual.
+    assert_eq!(app.get("/health").await.status(), 200);
+}

@@ -843,11 +843,30 @@ async fn an_idempotent_create_replays_and_a_reused_key_with_another_body_is_422(
         .await
         .expect("request");
     assert_eq!(first.status(), 201);
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (first_etag, first_location) = (header(&first, "etag"), header(&first, "location"));
+    assert!(first_etag.is_some() && first_location.is_some());
     let first: Value = first.json().await.expect("json");
     let reordered: Value =
         serde_json::from_str(&project_body(json!({})).to_string()).expect("json");
     let again = send(reordered, "key-1").await.expect("request");
     assert_eq!(again.status(), 201);
+    assert_eq!(
+        header(&again, "etag"),
+        first_etag,
+        "the replay has the ETag"
+    );
+    assert_eq!(
+        header(&again, "location"),
+        first_location,
+        "and the Location"
+    );
     assert_eq!(
         again
             .headers()
@@ -993,4 +1012,75 @@ async fn empty_unknown_or_oversized_filters_are_refused_with_the_parameter_named
         .get_as("/api/v1/projects?theme=pedagogy&q=jardin", &observer.token)
         .await;
     assert_eq!(known.status(), 200);
+}
+
+#[tokio::test]
+async fn a_lead_holds_a_bounded_number_of_drafts_and_creates_a_bounded_number_an_hour() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.limits.drafts_per_lead = 3;
+        settings.limits.projects_per_hour = 5;
+    })
+    .await;
+    let lead = app.lead("prolifique").await;
+    let mut drafts = Vec::new();
+    for _ in 0..3 {
+        drafts.push(app.create_project(&lead, json!({})).await);
+    }
+    let refused = app
+        .post(
+            "/api/v1/projects",
+            &project_body(json!({})),
+            Some(&lead.token),
+        )
+        .await;
+    assert_problem(refused, 409).await;
+    // Submitting one frees a draft slot.
+    let submitted = app
+        .transition(
+            &lead,
+            drafts[0]["id"].as_str().expect("id"),
+            "submit",
+            None,
+            1,
+        )
+        .await;
+    assert_eq!(submitted.status(), 200);
+    app.create_project(&lead, json!({})).await;
+    let submitted = app
+        .transition(
+            &lead,
+            drafts[1]["id"].as_str().expect("id"),
+            "submit",
+            None,
+            1,
+        )
+        .await;
+    assert_eq!(submitted.status(), 200);
+    app.create_project(&lead, json!({})).await;
+    // Five creations in the hour: the sixth waits.
+    let limited = app
+        .post(
+            "/api/v1/projects",
+            &project_body(json!({})),
+            Some(&lead.token),
+        )
+        .await;
+    let retry_after: i64 = limited
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    assert_problem(limited, 429).await;
+    let listed: Value = app
+        .get_as("/api/v1/projects?limit=100", &lead.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed["items"].as_array().expect("items").len(), 5);
+    // Another lead is not concerned.
+    let other = app.lead("voisin").await;
+    app.create_project(&other, json!({})).await;
 }

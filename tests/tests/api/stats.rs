@@ -69,10 +69,10 @@ async fn world(app: &TestApp) -> World {
         ],
     )
     .await;
-    // Lyon again: a draft.
+    // Lyon again: a draft, whose amount stays private.
     app.create_project(
         &lead,
-        json!({"title": "Lyon brouillon", "requested_amount_cents": 0}),
+        json!({"title": "Lyon brouillon", "requested_amount_cents": 900_000}),
     )
     .await;
     // A health event in Rennes (35, région 53) and an education event in Lyon.
@@ -103,7 +103,7 @@ async fn the_national_overview_counts_projects_supports_events_and_stages() {
     assert_eq!(
         overview["projects"],
         json!({"submitted": 3, "validated": 1, "rejected": 1, "under_review": 0, "changes_requested": 0,
-               "withdrawn": 0, "draft": 1, "validation_rate": 0.3333})
+               "withdrawn": 0, "draft": 0, "validation_rate": 0.3333})
     );
     assert_eq!(overview["supports"]["supported_projects"], 1);
     assert_eq!(overview["supports"]["by_kind"]["financial"], 1);
@@ -117,8 +117,29 @@ async fn the_national_overview_counts_projects_supports_events_and_stages() {
     assert_eq!(overview["events"]["by_category"]["pupils"], 30);
     assert_eq!(
         overview["stages"],
-        json!({"initiate": 4, "create": 0, "test": 0, "transfer": 0})
+        json!({"initiate": 3, "create": 0, "test": 0, "transfer": 0})
     );
+}
+
+#[tokio::test]
+async fn a_draft_appears_in_no_public_figure_not_even_its_departments_row() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("discrète").await;
+    let before = app
+        .get_json("/api/v1/stats/territories?level=department&territory=academy:10")
+        .await;
+    app.create_project(&lead, json!({"requested_amount_cents": 123_456_789}))
+        .await;
+    let after = app
+        .get_json("/api/v1/stats/territories?level=department&territory=academy:10")
+        .await;
+    assert_eq!(before, after, "a draft changed a public row");
+    let overview = app.get_json("/api/v1/stats/overview").await;
+    assert_eq!(overview["projects"]["draft"], 0);
+    assert_eq!(overview["supports"]["requested_cents"], 0);
+    assert_eq!(overview["stages"]["initiate"], 0);
+    let period = app.get_json("/api/v1/stats/overview?from=1900-01-01").await;
+    assert_eq!(period["supports"]["requested_cents"], 0);
 }
 
 #[tokio::test]
@@ -129,7 +150,7 @@ async fn programme_and_territory_filters_narrow_the_figures() {
         .get_json("/api/v1/stats/overview?territory=region:84")
         .await;
     assert_eq!(ara["projects"]["submitted"], 2);
-    assert_eq!(ara["projects"]["draft"], 1);
+    assert_eq!(ara["projects"]["draft"], 0);
     assert_eq!(ara["events"]["count"], 1);
     let health = app
         .get_json("/api/v1/stats/overview?programme=health")
@@ -305,10 +326,7 @@ async fn figures_are_exact_right_after_each_write_and_match_a_rebuild() {
     let before = app.get_json("/api/v1/stats/overview").await;
     let project = app.create_project(&lead, json!({"title": "Nouveau"})).await;
     let after_create = app.get_json("/api/v1/stats/overview").await;
-    assert_eq!(
-        after_create["projects"]["draft"],
-        before["projects"]["draft"].as_i64().expect("n") + 1
-    );
+    assert_eq!(after_create, before, "a draft is private");
     let moved = app
         .client
         .patch(app.url(&format!(
@@ -323,10 +341,6 @@ async fn figures_are_exact_right_after_each_write_and_match_a_rebuild() {
         .expect("request");
     assert_eq!(moved.status(), 200);
     let moved: Value = moved.json().await.expect("json");
-    let paca = app
-        .get_json("/api/v1/stats/overview?territory=region:93")
-        .await;
-    assert_eq!(paca["projects"]["draft"], 1);
     let reviewed = app
         .walk(
             &moved,
@@ -337,6 +351,13 @@ async fn figures_are_exact_right_after_each_write_and_match_a_rebuild() {
             ],
         )
         .await;
+    let paca = app
+        .get_json("/api/v1/stats/overview?territory=region:93")
+        .await;
+    assert_eq!(
+        paca["projects"]["validated"], 1,
+        "counted where it was moved"
+    );
     let after = app.get_json("/api/v1/stats/overview").await;
     assert_eq!(
         after["projects"]["validated"],
@@ -441,4 +462,128 @@ async fn the_territory_table_is_exact_right_after_a_write() {
     app.walk(&project, &[(&lead, "submit")]).await;
     let after = app.get_json("/api/v1/stats/territories?level=region").await;
     assert_eq!(row(&after), 1);
+}
+
+#[tokio::test]
+async fn a_submission_that_would_overflow_a_counter_is_a_422_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let attacker = app.lead("attaquant").await;
+    let other = app.lead("voisine").await;
+    let project = app
+        .create_project(
+            &attacker,
+            json!({"requested_amount_cents": 100_000_000_000_000_i64}),
+        )
+        .await;
+    // The national counter of requested money is seeded near its bound, through the repository.
+    let db = app.database_handle();
+    let education = terrain_domain::ProgrammeCode::parse("education").expect("code");
+    terrain_persistence::repo::stats::set_counter(
+        db.reader(),
+        &education,
+        "country:FR",
+        "supports.requested_cents",
+        terrain_domain::stats::FIGURE_MAX - 1_000,
+    )
+    .await
+    .expect("seed the counter");
+    let before = app.get_json("/api/v1/stats/overview").await;
+    let response = app
+        .transition(
+            &attacker,
+            project["id"].as_str().expect("id"),
+            "submit",
+            None,
+            1,
+        )
+        .await;
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "requested_amount_cents");
+    assert_eq!(app.get_json("/api/v1/stats/overview").await, before);
+    let still: Value = app
+        .get_as(
+            &format!("/api/v1/projects/{}", project["id"].as_str().expect("id")),
+            &attacker.token,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(still["status"], "draft");
+    assert_eq!(still["version"], 1);
+    // Everyone else goes on working.
+    let modest = app
+        .create_project(&other, json!({"requested_amount_cents": 500}))
+        .await;
+    let submitted = app
+        .transition(
+            &other,
+            modest["id"].as_str().expect("id"),
+            "submit",
+            None,
+            1,
+        )
+        .await;
+    assert_eq!(submitted.status(), 200);
+    let after = app.get_json("/api/v1/stats/overview").await;
+    assert_eq!(
+        after["supports"]["requested_cents"],
+        terrain_domain::stats::FIGURE_MAX - 1_000 + 500
+    );
+}
+
+#[tokio::test]
+async fn an_event_whose_attendance_would_overflow_a_counter_is_a_422() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("animatrice").await;
+    let db = app.database_handle();
+    let health = terrain_domain::ProgrammeCode::parse("health").expect("code");
+    terrain_persistence::repo::stats::set_counter(
+        db.reader(),
+        &health,
+        "country:FR",
+        "events.category.citizens",
+        terrain_domain::stats::FIGURE_MAX - 10,
+    )
+    .await
+    .expect("seed the counter");
+    let event = json!({"programme": "health", "territory": "region:53", "title": "Forum de trop",
+                       "kind": "forum", "starts_at": "2025-03-14T18:00:00Z", "attendance": {"citizens": 11}});
+    let problem = assert_problem(
+        app.post("/api/v1/events", &event, Some(&lead.token)).await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "attendance.citizens");
+    let listed = app.get_json("/api/v1/events").await;
+    assert_eq!(listed["items"], json!([]));
+}
+
+#[tokio::test]
+async fn a_whole_period_gives_the_same_figures_as_no_period() {
+    let app = TestApp::spawn().await;
+    world(&app).await;
+    let counters = app.get_json("/api/v1/stats/overview").await;
+    let aggregated = app
+        .get_json("/api/v1/stats/overview?from=1900-01-01&to=2999-12-31")
+        .await;
+    assert_eq!(aggregated, counters);
+    for query in [
+        "programme=education",
+        "territory=region:84",
+        "territory=department:35",
+    ] {
+        assert_eq!(
+            app.get_json(&format!("/api/v1/stats/overview?{query}&from=1900-01-01"))
+                .await,
+            app.get_json(&format!("/api/v1/stats/overview?{query}"))
+                .await,
+            "{query}"
+        );
+    }
+    let timeline = app.get_json("/api/v1/stats/timeline?interval=week").await;
+    let period = app
+        .get_json("/api/v1/stats/timeline?interval=week&from=1900-01-01")
+        .await;
+    assert_eq!(period, timeline);
 }

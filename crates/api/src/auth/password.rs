@@ -1,6 +1,10 @@
-//! Argon2id password hashes (the crate's default parameters), computed off the async runtime.
+//! Argon2id password hashes (the crate's default parameters), computed off the async runtime,
+//! at most two per core at a time: each takes 19 MiB, so a flood of logins waits for a slot
+//! (and gets 503 after [`WAIT`]) instead of taking the memory of the machine.
 
-use std::sync::LazyLock;
+use std::{sync::LazyLock, time::Duration};
+
+use tokio::sync::Semaphore;
 
 use anyhow::anyhow;
 use argon2::{
@@ -20,11 +24,27 @@ static DECOY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
         .map(|h| h.to_string())
 });
 
+/// The longest a password check waits for a slot before answering 503.
+pub const WAIT: Duration = Duration::from_secs(3);
+
+static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    Semaphore::new(2 * cores)
+});
+
+async fn slot() -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+    match tokio::time::timeout(WAIT, SLOTS.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ApiError::Busy),
+    }
+}
+
 /// Hashes a new password.
 ///
 /// # Errors
-/// [`ApiError::Internal`] when hashing fails.
+/// [`ApiError::Busy`] when no slot frees up in time, [`ApiError::Internal`] when hashing fails.
 pub async fn hash(password: Password) -> Result<String, ApiError> {
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.expose().as_bytes())
@@ -37,8 +57,12 @@ pub async fn hash(password: Password) -> Result<String, ApiError> {
 
 /// Whether `candidate` matches `stored`; with no stored hash, verifies against a decoy and
 /// answers false.
-pub async fn verify(candidate: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+///
+/// # Errors
+/// [`ApiError::Busy`] when no slot frees up in time.
+pub async fn verify(candidate: String, stored: Option<String>) -> Result<bool, ApiError> {
+    let _slot = slot().await?;
+    Ok(tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let Some(hash) = stored.or_else(|| DECOY_HASH.clone()) else {
             return false;
@@ -52,5 +76,5 @@ pub async fn verify(candidate: String, stored: Option<String>) -> bool {
         known && matches
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }

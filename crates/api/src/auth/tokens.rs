@@ -14,6 +14,8 @@ use crate::config::AuthSettings;
 
 /// Lifetime of an access token, in seconds.
 pub const ACCESS_TTL_SECS: i64 = 15 * 60;
+/// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
+pub const LEEWAY_SECS: u64 = 5;
 /// Lifetime of a refresh token, in days.
 pub const REFRESH_TTL_DAYS: i64 = 30;
 
@@ -26,6 +28,9 @@ pub struct Claims {
     pub role: String,
     /// Issued at (seconds since the epoch).
     pub iat: i64,
+    /// Not before (seconds since the epoch); the issue time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     /// Expires at (seconds since the epoch).
     pub exp: i64,
     /// Issuer.
@@ -63,7 +68,8 @@ impl TokenKeys {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
         TokenKeys {
             encoding: EncodingKey::from_secret(bytes),
             decoding: DecodingKey::from_secret(bytes),
@@ -83,6 +89,7 @@ impl TokenKeys {
             sub: user.id.to_string(),
             role: user.role.as_str().to_owned(),
             iat: now,
+            nbf: Some(now),
             exp: now + ACCESS_TTL_SECS,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -91,12 +98,18 @@ impl TokenKeys {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// The claims of a valid token: right algorithm and signature, not expired, right issuer
-    /// and audience.
+    /// The claims of a valid token: right algorithm and signature, not expired, not used
+    /// before its time, right issuer and audience, issued in the past (within the leeway) and
+    /// for no longer than the access-token lifetime.
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .map(|data| data.claims)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()?
+            .claims;
+        let now = Utc::now().timestamp();
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        let issued_in_the_past = claims.iat <= now + leeway;
+        let lifetime_allowed = claims.exp.checked_sub(claims.iat)? <= ACCESS_TTL_SECS;
+        (issued_in_the_past && lifetime_allowed).then_some(claims)
     }
 }
 

@@ -1,17 +1,9 @@
 //! `/auth/*` and `/me`: registration, login, token rotation, logout, and the caller's account.
 
-use std::{sync::Arc, time::Duration};
-
-use axum::{
-    Json,
-    body::Body,
-    extract::State,
-    http::{HeaderValue, Response, StatusCode, header},
-};
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::Utc;
 use terrain_domain::{Email, Role, User};
 use terrain_persistence::{StoreError, repo::tokens, repo::users};
-use tower_governor::{GovernorError, GovernorLayer, governor::GovernorConfigBuilder};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -21,44 +13,22 @@ use crate::{
         AuthUser, password,
         tokens::{ACCESS_TTL_SECS, REFRESH_TTL_DAYS, hash_refresh_token, new_refresh_token},
     },
-    config::AuthSettings,
     dto::accounts::{LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, UserView},
     error::{ApiError, Problem},
     extract::ApiJson,
+    limits::{self, ClientIp},
     state::AppState,
 };
 
-/// The routes; the ones that take credentials are rate limited per client address.
-pub fn router(settings: &AuthSettings) -> OpenApiRouter<AppState> {
-    let per_minute = u64::from(settings.rate_limit_per_minute.max(1));
-    let limits = GovernorConfigBuilder::default()
-        .period(Duration::from_nanos((60_000_000_000 / per_minute).max(1)))
-        .burst_size(settings.rate_limit_burst.max(1))
-        .finish()
-        .unwrap_or_else(|| unreachable!("period and burst are at least 1"));
-    let limited = OpenApiRouter::new()
+/// The routes; the ones that take credentials are rate limited per client address (see
+/// [`limits::hit_address`]), and failed logins per account.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(register))
         .routes(routes!(login))
         .routes(routes!(refresh_tokens))
-        .layer(GovernorLayer::new(Arc::new(limits)).error_handler(too_many_requests));
-    OpenApiRouter::new()
-        .merge(limited)
         .routes(routes!(logout))
         .routes(routes!(get_me))
-}
-
-fn too_many_requests(error: GovernorError) -> Response<Body> {
-    let mut response = Response::new(Body::empty());
-    match error {
-        GovernorError::TooManyRequests { wait_time, .. } => {
-            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            if let Ok(value) = HeaderValue::from_str(&wait_time.max(1).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-        }
-        _ => *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR,
-    }
-    response
 }
 
 /// Creates a project lead account.
@@ -70,8 +40,10 @@ fn too_many_requests(error: GovernorError) -> Response<Body> {
     ))]
 async fn register(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    limits::hit_address(&state, "register", client).await?;
     let input = AccountInput {
         email: body.email,
         password: body.password,
@@ -93,19 +65,32 @@ async fn register(
     ))]
 async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let found = match Email::parse(&body.email) {
-        Ok(email) => users::find_credentials(state.db.reader(), &email).await?,
-        Err(_) => None,
+    limits::hit_address(&state, "login", client).await?;
+    let email = Email::parse(&body.email).ok();
+    // Failures are counted per address typed, known or not, so the answer says nothing of
+    // whether an account exists.
+    let account = email
+        .as_ref()
+        .map_or_else(|| body.email.to_lowercase(), |e| e.as_str().to_owned());
+    let failures = limits::account_failures(&state);
+    limits::check(&state.db, failures, &account).await?;
+    let found = match &email {
+        Some(email) => users::find_credentials(state.db.reader(), email).await?,
+        None => None,
     };
     let (user, hash) = found.map_or((None, None), |(u, h)| (Some(u), Some(h)));
-    let verified = password::verify(body.password, hash).await;
+    let verified = password::verify(body.password, hash).await?;
     match user {
         Some(user) if verified && !user.disabled => {
             issue_tokens(&state, &user, Uuid::now_v7()).await.map(Json)
         }
-        _ => Err(ApiError::Unauthorized),
+        _ => {
+            limits::hit(&state.db, failures, &account).await?;
+            Err(ApiError::Unauthorized)
+        }
     }
 }
 
@@ -119,8 +104,10 @@ async fn login(
     ))]
 async fn refresh_tokens(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
+    limits::hit_address(&state, "refresh", client).await?;
     let hash = hash_refresh_token(&body.refresh_token);
     let txn = state.db.begin_write().await?;
     let record = tokens::find_by_hash(&txn, &hash)
@@ -144,18 +131,26 @@ async fn refresh_tokens(
     Ok(Json(response))
 }
 
-/// Revokes the refresh token's family. Always 204, whether the token was known or not.
+/// Revokes the refresh token's family: every token of that sign-in stops working.
 #[utoipa::path(post, path = "/auth/logout", tag = "accounts", request_body = RefreshRequest,
-    responses((status = 204, description = "Session fermée.")))]
+    responses(
+        (status = 204, description = "Session fermée."),
+        (status = 401, description = "Jeton inconnu, expiré ou déjà révoqué.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Trop de tentatives.", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn logout(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<StatusCode, ApiError> {
+    limits::hit_address(&state, "refresh", client).await?;
     let hash = hash_refresh_token(&body.refresh_token);
+    let record = tokens::find_by_hash(state.db.reader(), &hash)
+        .await?
+        .filter(|r| r.revoked_at.is_none() && r.expires_at > Utc::now())
+        .ok_or(ApiError::Unauthorized)?;
     let txn = state.db.begin_write().await?;
-    if let Some(record) = tokens::find_by_hash(&txn, &hash).await? {
-        tokens::revoke_family(&txn, record.family_id).await?;
-    }
+    tokens::revoke_family(&txn, record.family_id).await?;
     txn.commit().await.map_err(StoreError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }

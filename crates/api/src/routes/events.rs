@@ -1,6 +1,6 @@
 //! `/events`: concertation events, their participants and the projects born from them.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::{
     Json,
@@ -10,19 +10,20 @@ use axum::{
 };
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Utc};
 use serde::Deserialize;
-use terrain_domain::{Actor, Attendance, Event, event};
+use terrain_domain::{Actor, Attendance, Event, event, event::AttendanceError};
 use terrain_persistence::{
     ConnectionTrait, StoreError,
     repo::{
         events::{self, EventFields, EventQuery},
         projects,
     },
+    retrying,
 };
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::projects::read::scope_filters;
+use super::{location, projects::read::scope_filters};
 use crate::openapi::reference::{ProgrammeCode, TerritoryId};
 use crate::{
     auth::{AuthUser, MaybeUser},
@@ -57,7 +58,8 @@ struct RawEvent {
     written: Vec<(&'static str, DateTime<FixedOffset>)>,
     location: Option<String>,
     attendance: BTreeMap<String, u64>,
-    project_ids: Vec<Uuid>,
+    /// The links asked for; `None` keeps the current ones untouched.
+    project_ids: Option<Vec<Uuid>>,
 }
 
 /// The years an event may be written in (see the `starts_at` pattern of the document).
@@ -74,8 +76,84 @@ fn written(
         .collect()
 }
 
+/// The links an event will have. Only links added are checked (a lead links its own projects,
+/// an administrator projects in its scope); links the editor cannot see are kept as they are,
+/// and never named in an error.
+async fn links(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    current: Option<&Event>,
+    asked: Option<Vec<Uuid>>,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<Uuid>, ApiError> {
+    let before: Vec<Uuid> = current.map(|e| e.project_ids.clone()).unwrap_or_default();
+    let Some(mut asked) = asked else {
+        return Ok(before);
+    };
+    let first_index: HashMap<Uuid, usize> = asked
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, id)| (*id, i))
+        .collect();
+    asked.sort_unstable();
+    asked.dedup();
+    if asked.len() > MAX_LINKS {
+        errors.push(FieldError::new(
+            "project_ids",
+            format!("au plus {MAX_LINKS} projets"),
+        ));
+        return Ok(before);
+    }
+    let hidden: Vec<Uuid> = projects::find_many(conn, &before)
+        .await?
+        .into_iter()
+        .filter(|p| !p.is_visible_to(Some(actor)))
+        .map(|p| p.id)
+        .collect();
+    let added: Vec<Uuid> = asked
+        .iter()
+        .copied()
+        .filter(|id| !before.contains(id))
+        .collect();
+    let linkable: HashSet<Uuid> = projects::find_many(conn, &added)
+        .await?
+        .into_iter()
+        .filter(|p| event::may_link(actor, p))
+        .map(|p| p.id)
+        .collect();
+    let mut refused: Vec<(usize, Uuid)> = added
+        .iter()
+        .filter(|id| !linkable.contains(id))
+        .map(|id| (first_index.get(id).copied().unwrap_or_default(), *id))
+        .collect();
+    refused.sort_unstable();
+    for (index, _) in refused {
+        errors.push(FieldError::new(
+            format!("project_ids[{index}]"),
+            "projet inconnu, ou que vous ne pouvez pas rattacher (un porteur rattache ses \
+             propres projets, un administrateur ceux de son périmètre)",
+        ));
+    }
+    let mut after: Vec<Uuid> = asked.into_iter().chain(hidden).collect();
+    after.sort_unstable();
+    after.dedup();
+    if after.len() > MAX_LINKS {
+        errors.push(FieldError::new(
+            "project_ids",
+            format!("au plus {MAX_LINKS} projets"),
+        ));
+    }
+    Ok(after)
+}
+
 /// Checks every field, the caller's right to record there, and the linked projects.
-async fn resolve(state: &AppState, actor: &Actor, raw: RawEvent) -> Result<EventFields, ApiError> {
+async fn resolve(
+    state: &AppState,
+    actor: &Actor,
+    raw: RawEvent,
+    current: Option<&Event>,
+) -> Result<EventFields, ApiError> {
     let conn = state.db.reader();
     let mut errors = Vec::new();
     let programme = state
@@ -108,32 +186,17 @@ async fn resolve(state: &AppState, actor: &Actor, raw: RawEvent) -> Result<Event
         errors.push(FieldError::new("location", e.to_string()));
     }
     let attendance = Attendance::parse(raw.attendance.iter().map(|(k, v)| (k.as_str(), *v)))
-        .map_err(|e| errors.push(FieldError::new("attendance", e.to_string())))
+        .map_err(|e| {
+            let field = match &e {
+                AttendanceError::Overflow(category)
+                | AttendanceError::UnknownCategory(category) => {
+                    format!("attendance.{category}")
+                }
+            };
+            errors.push(FieldError::new(field, e.to_string()));
+        })
         .ok();
-    let mut project_ids = raw.project_ids;
-    project_ids.sort_unstable();
-    project_ids.dedup();
-    if project_ids.len() > MAX_LINKS {
-        errors.push(FieldError::new(
-            "project_ids",
-            format!("au plus {MAX_LINKS} projets"),
-        ));
-    } else {
-        let visible: HashSet<Uuid> = projects::find_many(conn, &project_ids)
-            .await?
-            .into_iter()
-            .filter(|p| p.is_visible_to(Some(actor)))
-            .map(|p| p.id)
-            .collect();
-        for (index, id) in project_ids.iter().enumerate() {
-            if !visible.contains(id) {
-                errors.push(FieldError::new(
-                    format!("project_ids[{index}]"),
-                    "projet inconnu",
-                ));
-            }
-        }
-    }
+    let project_ids = links(conn, actor, current, raw.project_ids, &mut errors).await?;
     let (Some(programme), Some(territory), Some(title), Some(attendance), true) =
         (programme, territory, title, attendance, errors.is_empty())
     else {
@@ -224,39 +287,53 @@ async fn create_event(
         written: written(Some(body.starts_at), body.ends_at),
         location: body.location,
         attendance: body.attendance,
-        project_ids: body.project_ids,
+        project_ids: Some(body.project_ids),
     };
-    let fields = resolve(&state, &actor, raw).await?;
+    let fields = resolve(&state, &actor, raw, None).await?;
+    retrying(|| record_once(&state, &actor, &fields, &key, &hash)).await
+}
+
+/// One attempt at recording an event: the row, its links, its counters and the idempotent
+/// response in one transaction.
+async fn record_once(
+    state: &AppState,
+    actor: &Actor,
+    fields: &EventFields,
+    key: &IdempotencyKey,
+    hash: &str,
+) -> Result<Response, ApiError> {
     let txn = state.db.begin_write().await?;
-    let created = events::insert(&txn, &fields, actor.id).await?;
-    let version = created.version;
-    let body = view(&txn, created, Some(&actor)).await?;
+    let created = events::insert(&txn, fields, actor.id).await?;
+    let headers = [
+        (header::ETAG, etag(created.version)),
+        (
+            header::LOCATION,
+            location(&format!("/api/v1/events/{}", created.id)),
+        ),
+    ];
+    let body = view(&txn, created, Some(actor)).await?;
     if !idempotency::remember(
         &txn,
         actor.id,
         SCOPE,
-        &key,
-        &hash,
+        key,
+        hash,
         StatusCode::CREATED,
+        &headers,
         &body,
     )
     .await?
     {
         drop(txn);
-        return match idempotency::prior(state.db.reader(), actor.id, SCOPE, &key, &hash).await? {
+        return match idempotency::prior(state.db.reader(), actor.id, SCOPE, key, hash).await? {
             Prior::Replay(response) => Ok(response),
             Prior::None => Err(ApiError::Conflict("Réessayez la requête.".into())),
         };
     }
     txn.commit().await.map_err(StoreError::from)?;
-    let location = format!("/api/v1/events/{}", body.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::ETAG, etag(version))],
-        [(header::LOCATION, location)],
-        Json(body),
-    )
-        .into_response())
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    response.headers_mut().extend(headers);
+    Ok(response)
 }
 
 /// Filters and pagination of the event list.
@@ -440,15 +517,19 @@ async fn update_event(
                 .map(|(c, n)| (c.as_str().to_owned(), u64::try_from(n).unwrap_or_default()))
                 .collect(),
         },
-        project_ids: patch.project_ids.unwrap_or(current.project_ids.clone()),
+        project_ids: patch.project_ids,
     };
-    let fields = resolve(&state, &actor, raw).await?;
+    let fields = resolve(&state, &actor, raw, Some(&current)).await?;
     if_match.check(current.version)?;
-    let txn = state.db.begin_write().await?;
-    let updated = events::update(&txn, &current, &fields)
-        .await?
-        .ok_or(ApiError::PreconditionFailed)?;
-    txn.commit().await.map_err(StoreError::from)?;
+    let updated = retrying(|| async {
+        let txn = state.db.begin_write().await?;
+        let updated = events::update(&txn, &current, &fields)
+            .await?
+            .ok_or(ApiError::PreconditionFailed)?;
+        txn.commit().await.map_err(StoreError::from)?;
+        Ok::<_, ApiError>(updated)
+    })
+    .await?;
     let version = updated.version;
     let body = view(state.db.reader(), updated, Some(&actor)).await?;
     Ok(([(header::ETAG, etag(version))], Json(body)))
@@ -477,10 +558,13 @@ async fn delete_event(
     if if_match.is_present() {
         if_match.check(current.version)?;
     }
-    let txn = state.db.begin_write().await?;
-    if !events::delete(&txn, &current).await? {
-        return Err(ApiError::PreconditionFailed);
-    }
-    txn.commit().await.map_err(StoreError::from)?;
-    Ok(StatusCode::NO_CONTENT)
+    retrying(|| async {
+        let txn = state.db.begin_write().await?;
+        if !events::delete(&txn, &current).await? {
+            return Err(ApiError::PreconditionFailed);
+        }
+        txn.commit().await.map_err(StoreError::from)?;
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
 }

@@ -78,10 +78,12 @@ async fn create_fund(
     }
     let envelope = Cents::new(body.envelope_cents).ok().filter(|c| c.get() > 0);
     if envelope.is_none() {
-        errors.push(FieldError::new(
-            "envelope_cents",
-            "un montant supérieur à zéro",
-        ));
+        let message = if body.envelope_cents > Cents::MAX {
+            "au plus 10^14 centimes (mille milliards d'euros)"
+        } else {
+            "un montant supérieur à zéro"
+        };
+        errors.push(FieldError::new("envelope_cents", message));
     }
     let (Some(code), Some(programme), Some(envelope), true) =
         (code, programme, envelope, errors.is_empty())

@@ -9,7 +9,6 @@ use axum::{
 };
 use serde::Deserialize;
 use terrain_domain::stats::Interval;
-use terrain_persistence::repo::stats;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -42,9 +41,27 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn get_overview(
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<StatsFilter>,
-) -> Result<Json<Overview>, ApiError> {
+) -> Result<Response, ApiError> {
     let resolved = statistics::resolve(&state, &filter).await?;
-    Ok(Json(statistics::overview(&state, &resolved).await?))
+    let body = match resolved.period {
+        None => Bytes::from(
+            serde_json::to_vec(&statistics::overview(&state, &resolved).await?)
+                .map_err(|e| ApiError::Internal(e.into()))?,
+        ),
+        // A period's figures are aggregated by the database: computed once per version.
+        Some((from, until)) => {
+            let key = format!(
+                "overview|{}|{}|{from}|{until}",
+                resolved.scope.programme.as_ref().map_or("", |p| p.as_str()),
+                resolved.scope.territory.id
+            );
+            statistics::memoised(&state, key, resolved.scope.programme.as_ref(), || {
+                statistics::overview(&state, &resolved)
+            })
+            .await?
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Parameters of the territory table.
@@ -103,17 +120,10 @@ async fn get_territories(
         resolved.scope.programme.as_ref().map_or("", |p| p.as_str()),
         resolved.scope.territory.id
     );
-    let version = stats::version(state.db.reader()).await?;
-    let body = match state.memo.get(&key, version) {
-        Some(body) => body,
-        None => {
-            let table = statistics::territories(&state, &resolved, level).await?;
-            let body =
-                Bytes::from(serde_json::to_vec(&table).map_err(|e| ApiError::Internal(e.into()))?);
-            state.memo.put(key, version, body.clone());
-            body
-        }
-    };
+    let body = statistics::memoised(&state, key, resolved.scope.programme.as_ref(), || {
+        statistics::territories(&state, &resolved, level)
+    })
+    .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

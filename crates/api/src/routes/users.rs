@@ -9,7 +9,10 @@ use serde::Deserialize;
 use terrain_domain::{DisplayName, Role};
 use terrain_persistence::{
     StoreError,
-    repo::users::{self, UserChanges},
+    repo::{
+        tokens,
+        users::{self, UserChanges},
+    },
 };
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -149,7 +152,7 @@ async fn get_user(
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Réservé aux administrateurs nationaux.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Compte inconnu.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Un administrateur ne peut ni se désactiver ni quitter son rôle.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Un administrateur ne change pas son propre rôle, périmètre ou état, et il reste toujours un administrateur national actif.", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn update_user(
     State(state): State<AppState>,
@@ -157,16 +160,19 @@ async fn update_user(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateUserRequest>,
 ) -> Result<Json<UserView>, ApiError> {
-    let current = users::find(state.db.reader(), id)
+    users::find(state.db.reader(), id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if id == admin.id
-        && (body.disabled == Some(true) || body.role.is_some_and(|r| r != RoleName::Admin))
-    {
+    if id == admin.id && (body.role.is_some() || body.scope.is_some() || body.disabled.is_some()) {
         return Err(ApiError::Conflict(
-            "Un administrateur ne peut ni se désactiver ni quitter son rôle.".into(),
+            "Un administrateur ne change ni son propre rôle, ni son périmètre, ni son état : \
+             demandez-le à un autre administrateur national."
+                .into(),
         ));
     }
+    let txn = state.db.begin_write().await?;
+    // Read again inside the transaction: the role the change is checked against is current.
+    let current = users::find(&txn, id).await?.ok_or(ApiError::NotFound)?;
     let role: Role = body.role.map_or(current.role, Into::into);
     let mut changes = UserChanges {
         display_name: body
@@ -192,10 +198,17 @@ async fn update_user(
         changes.scope_programme = Some(None);
         changes.scope_territory = Some(None);
     }
-    let txn = state.db.begin_write().await?;
     let user = users::update(&txn, id, changes)
         .await?
         .ok_or(ApiError::NotFound)?;
+    if users::count_enabled_national_admins(&txn).await? == 0 {
+        return Err(ApiError::Conflict(
+            "Ce changement ne laisserait aucun administrateur national actif.".into(),
+        ));
+    }
+    if user.disabled {
+        tokens::revoke_all_of(&txn, user.id).await?;
+    }
     txn.commit().await.map_err(StoreError::from)?;
     Ok(Json(user.into()))
 }

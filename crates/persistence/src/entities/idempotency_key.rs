@@ -12,6 +12,7 @@ pub struct Model {
     pub request_hash: String,
     pub status_code: i32,
     pub response_body: String,
+    pub response_headers: String,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -2,6 +2,7 @@
 //! crate: repositories turn them into domain types.
 
 pub mod event;
+pub mod event_attendance;
 pub mod event_project;
 pub mod fund;
 pub mod idempotency_key;
@@ -9,8 +10,10 @@ pub mod programme;
 pub mod programme_theme;
 pub mod project;
 pub mod project_history;
+pub mod rate_limit;
 pub mod refresh_token;
 pub mod stat_counter;
+pub mod stats_version;
 pub mod support;
 pub mod territory;
 pub mod user;

@@ -1,6 +1,6 @@
 //! Concertation events and their links to projects.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{Page, corrupt, path_of, stats, subtree};
 use crate::{
     StoreError,
-    entities::{event, event_project},
+    entities::{event, event_attendance, event_project},
 };
 
 /// What a recorder writes about an event.
@@ -81,29 +81,67 @@ fn write(model: &mut event::ActiveModel, fields: &EventFields) {
     model.participants = Set(fields.attendance.participants());
 }
 
-/// Replaces the links of event `id` (which were `before`) by `projects`, and recounts the events
-/// of every project concerned.
+/// Replaces the links of event `id` (which were `before`) by `after`, and moves the event count
+/// of exactly the projects whose link appeared or disappeared, by one. Those rows are locked in
+/// id order first, so concurrent events linking the same projects queue instead of deadlocking,
+/// and the counts are relative, so none is lost.
 async fn link(
     conn: &impl ConnectionTrait,
     id: Uuid,
     before: &[Uuid],
-    projects: &[Uuid],
+    after: &[Uuid],
 ) -> Result<(), StoreError> {
-    event_project::Entity::delete_many()
-        .filter(event_project::Column::EventId.eq(id))
-        .exec(conn)
-        .await?;
-    if !projects.is_empty() {
-        let rows = projects.iter().map(|project| event_project::ActiveModel {
+    let before: BTreeSet<Uuid> = before.iter().copied().collect();
+    let after: BTreeSet<Uuid> = after.iter().copied().collect();
+    let added: Vec<Uuid> = after.difference(&before).copied().collect();
+    let removed: Vec<Uuid> = before.difference(&after).copied().collect();
+    if !removed.is_empty() {
+        event_project::Entity::delete_many()
+            .filter(event_project::Column::EventId.eq(id))
+            .filter(event_project::Column::ProjectId.is_in(removed.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    if !added.is_empty() {
+        let rows = added.iter().map(|project| event_project::ActiveModel {
             event_id: Set(id),
             project_id: Set(*project),
         });
         event_project::Entity::insert_many(rows).exec(conn).await?;
     }
-    let mut concerned: Vec<Uuid> = before.iter().chain(projects).copied().collect();
-    concerned.sort_unstable();
-    concerned.dedup();
-    super::projects::recount_events(conn, &concerned).await
+    let mut changed: Vec<(Uuid, i64)> = added
+        .iter()
+        .map(|p| (*p, 1))
+        .chain(removed.iter().map(|p| (*p, -1)))
+        .collect();
+    changed.sort_unstable();
+    super::projects::add_to_event_counts(conn, &changed).await
+}
+
+/// Writes an event's attendance by category, the rows the period statistics sum.
+async fn write_attendance(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    attendance: &Attendance,
+) -> Result<(), StoreError> {
+    event_attendance::Entity::delete_many()
+        .filter(event_attendance::Column::EventId.eq(id))
+        .exec(conn)
+        .await?;
+    let rows: Vec<_> = attendance
+        .counts()
+        .map(|(category, count)| event_attendance::ActiveModel {
+            event_id: Set(id),
+            category: Set(category.as_str().to_owned()),
+            count: Set(count),
+        })
+        .collect();
+    if !rows.is_empty() {
+        event_attendance::Entity::insert_many(rows)
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Records an event.
@@ -127,12 +165,13 @@ pub async fn insert(
     };
     write(&mut model, fields);
     event::Entity::insert(model).exec(conn).await?;
+    write_attendance(conn, id, &fields.attendance).await?;
     link(conn, id, &[], &fields.project_ids).await?;
     let created = find(conn, id)
         .await?
         .ok_or_else(|| corrupt("event vanished"))?;
     let mut delta = Delta::default();
-    stats::add_event(&mut delta, &created, 1);
+    stats::add_event(&mut delta, &created, 1)?;
     stats::apply(conn, &delta).await?;
     Ok(created)
 }
@@ -170,6 +209,23 @@ pub async fn insert_many(conn: &impl ConnectionTrait, events: &[Event]) -> Resul
         model
     });
     event::Entity::insert_many(models).exec(conn).await?;
+    let attendance: Vec<event_attendance::ActiveModel> = events
+        .iter()
+        .flat_map(|e| {
+            e.attendance
+                .counts()
+                .map(|(category, count)| event_attendance::ActiveModel {
+                    event_id: Set(e.id),
+                    category: Set(category.as_str().to_owned()),
+                    count: Set(count),
+                })
+        })
+        .collect();
+    for chunk in attendance.chunks(300) {
+        event_attendance::Entity::insert_many(chunk.to_vec())
+            .exec(conn)
+            .await?;
+    }
     let links: Vec<event_project::ActiveModel> = events
         .iter()
         .flat_map(|e| {
@@ -209,13 +265,14 @@ pub async fn update(
     if result.rows_affected != 1 {
         return Ok(None);
     }
+    write_attendance(conn, id, &fields.attendance).await?;
     link(conn, id, &old.project_ids, &fields.project_ids).await?;
     let new = find(conn, id)
         .await?
         .ok_or_else(|| corrupt("event vanished"))?;
     let mut delta = Delta::default();
-    stats::add_event(&mut delta, old, -1);
-    stats::add_event(&mut delta, &new, 1);
+    stats::add_event(&mut delta, old, -1)?;
+    stats::add_event(&mut delta, &new, 1)?;
     stats::apply(conn, &delta).await?;
     Ok(Some(new))
 }
@@ -234,13 +291,13 @@ pub async fn delete(conn: &impl ConnectionTrait, old: &Event) -> Result<bool, St
     if result.rows_affected != 1 {
         return Ok(false);
     }
-    event_project::Entity::delete_many()
-        .filter(event_project::Column::EventId.eq(old.id))
+    link(conn, old.id, &old.project_ids, &[]).await?;
+    event_attendance::Entity::delete_many()
+        .filter(event_attendance::Column::EventId.eq(old.id))
         .exec(conn)
         .await?;
-    super::projects::recount_events(conn, &old.project_ids).await?;
     let mut delta = Delta::default();
-    stats::add_event(&mut delta, old, -1);
+    stats::add_event(&mut delta, old, -1)?;
     stats::apply(conn, &delta).await?;
     Ok(true)
 }

@@ -15,6 +15,8 @@ pub struct StoredResponse {
     pub status_code: u16,
     /// JSON body.
     pub body: String,
+    /// The headers to replay with it (`ETag`, `Location`), by name.
+    pub headers: Vec<(String, String)>,
 }
 
 /// The response stored for `(user, scope, key)`.
@@ -35,6 +37,7 @@ pub async fn find(
                 request_hash: m.request_hash,
                 status_code: u16::try_from(m.status_code).unwrap_or(500),
                 body: m.response_body,
+                headers: serde_json::from_str(&m.response_headers).unwrap_or_default(),
             }),
     )
 }
@@ -57,6 +60,7 @@ pub async fn store(
         request_hash: Set(response.request_hash),
         status_code: Set(i32::from(response.status_code)),
         response_body: Set(response.body),
+        response_headers: Set(serde_json::to_string(&response.headers).unwrap_or_default()),
         created_at: Set(Utc::now()),
     };
     idempotency_key::Entity::insert(model).exec(conn).await?;

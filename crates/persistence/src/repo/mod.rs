@@ -4,6 +4,7 @@ pub mod events;
 pub mod funds;
 pub mod idempotency;
 pub mod projects;
+pub mod rate_limits;
 pub mod reference;
 pub mod stats;
 pub mod supports;

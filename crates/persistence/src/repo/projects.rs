@@ -62,7 +62,7 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewProject) -> Result<Proj
         .await?;
     let project = to_project(inserted)?;
     let mut delta = Delta::default();
-    stats::add_project(&mut delta, &project, 1);
+    stats::add_project(&mut delta, &project, 1)?;
     stats::apply(conn, &delta).await?;
     Ok(project)
 }
@@ -172,8 +172,8 @@ async fn restate(conn: &impl ConnectionTrait, old: &Project) -> Result<Project, 
         .await?
         .ok_or_else(|| corrupt("project vanished"))?;
     let mut delta = Delta::default();
-    stats::add_project(&mut delta, old, -1);
-    stats::add_project(&mut delta, &new, 1);
+    stats::add_project(&mut delta, old, -1)?;
+    stats::add_project(&mut delta, &new, 1)?;
     stats::apply(conn, &delta).await?;
     Ok(new)
 }
@@ -356,6 +356,10 @@ pub async fn record_support(
         .col_expr(project::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(project::Column::Id.eq(id))
         .filter(project::Column::Status.eq(Status::Validated.as_str()))
+        .filter(
+            Expr::col(project::Column::GrantedCents)
+                .lte(Expr::val(terrain_domain::stats::FIGURE_MAX).sub(amount)),
+        )
         .exec(conn)
         .await?;
     if result.rows_affected != 1 {
@@ -379,8 +383,8 @@ pub async fn record_support(
         .exec(conn)
         .await?;
     let mut delta = Delta::default();
-    stats::add_project(&mut delta, &old, -1);
-    stats::add_project(&mut delta, &new, 1);
+    stats::add_project(&mut delta, &old, -1)?;
+    stats::add_project(&mut delta, &new, 1)?;
     stats::apply(conn, &delta).await?;
     Ok(true)
 }
@@ -393,32 +397,37 @@ fn kinds_text(kinds: &BTreeSet<SupportKind>) -> String {
         .join(",")
 }
 
-/// Recounts the events each of `projects` emerged from, after links changed.
+/// Adds the given change (±1) to the event count of each project, in the order given (callers
+/// sort by id, so that concurrent writers lock rows in the same order). On PostgreSQL the rows
+/// are locked first, in that order.
 ///
 /// # Errors
 /// When the database fails.
-pub(crate) async fn recount_events(
+pub(crate) async fn add_to_event_counts(
     conn: &impl ConnectionTrait,
-    projects: &[Uuid],
+    changes: &[(Uuid, i64)],
 ) -> Result<(), StoreError> {
-    use sea_orm::sea_query::Query;
-
-    use crate::entities::event_project;
-    for chunk in projects.chunks(500) {
-        let count = Query::select()
-            .expr(Expr::col(event_project::Column::ProjectId).count())
-            .from(event_project::Entity)
-            .and_where(
-                Expr::col((event_project::Entity, event_project::Column::ProjectId))
-                    .equals((project::Entity, project::Column::Id)),
-            )
-            .to_owned();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        project::Entity::find()
+            .select_only()
+            .column(project::Column::Id)
+            .filter(project::Column::Id.is_in(changes.iter().map(|(id, _)| *id)))
+            .order_by_asc(project::Column::Id)
+            .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+            .into_tuple::<Uuid>()
+            .all(conn)
+            .await?;
+    }
+    for (id, change) in changes {
         project::Entity::update_many()
             .col_expr(
                 project::Column::EventCount,
-                Expr::SubQuery(None, Box::new(count.into())),
+                Expr::col(project::Column::EventCount).add(*change),
             )
-            .filter(project::Column::Id.is_in(chunk.iter().copied()))
+            .filter(project::Column::Id.eq(*id))
             .exec(conn)
             .await?;
     }
@@ -713,5 +722,61 @@ pub(crate) fn to_project(model: project::Model) -> Result<Project, StoreError> {
             .collect::<Result<_, _>>()?,
         support_count: model.support_count,
         event_count: model.event_count,
+    })
+}
+
+/// What a lead has created: drafts held now, and projects created since an instant.
+#[derive(Debug, Clone, Copy)]
+pub struct LeadCounts {
+    /// Projects in `draft`.
+    pub drafts: u64,
+    /// Projects created at or after the instant asked.
+    pub created_since: u64,
+    /// The oldest of those creations.
+    pub oldest_since: Option<DateTime<Utc>>,
+}
+
+/// Counts a lead's drafts and recent creations. On PostgreSQL the lead's account row is locked
+/// until the end of the transaction, so that concurrent creations by one lead are counted one
+/// after the other (on SQLite the single writer does that already).
+///
+/// # Errors
+/// When the database fails.
+pub async fn lead_counts(
+    conn: &impl ConnectionTrait,
+    lead: Uuid,
+    since: DateTime<Utc>,
+) -> Result<LeadCounts, StoreError> {
+    use sea_orm::PaginatorTrait as _;
+
+    use crate::entities::user;
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        user::Entity::find_by_id(lead)
+            .select_only()
+            .column(user::Column::Id)
+            .lock(sea_orm::sea_query::LockType::Update)
+            .into_tuple::<Uuid>()
+            .one(conn)
+            .await?;
+    }
+    let drafts = project::Entity::find()
+        .filter(project::Column::LeadId.eq(lead))
+        .filter(project::Column::Status.eq(Status::Draft.as_str()))
+        .count(conn)
+        .await?;
+    let (created_since, oldest_since): (i64, Option<DateTime<Utc>>) = project::Entity::find()
+        .select_only()
+        .column_as(Expr::col(project::Column::Id).count(), "created")
+        .column_as(Expr::col(project::Column::CreatedAt).min(), "oldest")
+        .filter(project::Column::LeadId.eq(lead))
+        .filter(project::Column::CreatedAt.gte(since))
+        .into_tuple()
+        .one(conn)
+        .await?
+        .unwrap_or((0, None));
+    Ok(LeadCounts {
+        drafts,
+        created_since: u64::try_from(created_since).unwrap_or_default(),
+        oldest_since,
     })
 }

@@ -1,35 +1,47 @@
 //! Statistics: counters kept up to date by every write, sums over them for the figures without
-//! a period, and scans bounded by the period when one is asked for.
+//! a period, and aggregates computed by the database over the rows of a period.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Alias, Condition, Expr, ExprTrait, OnConflict, Query},
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Alias, Condition, Expr, ExprTrait, OnConflict, Query, SimpleExpr},
 };
 use terrain_domain::{
-    Event, ProgrammeCode, Project, TerritoryPath,
-    stats::{self, Delta, Figures, Interval, TimelineMetric},
+    Event, ProgrammeCode, Project, Stage, Status, SupportKind, TerritoryPath,
+    stats::{
+        self, Delta, EVER_SUBMITTED, FIGURE_MAX, FigureOverflow, Interval, TimelineMetric,
+        stage_metric, status_metric,
+    },
 };
 
 use super::{events::to_event, projects::to_project, subtree};
 use crate::{
     StoreError,
-    entities::{event, project, stat_counter},
+    entities::{event, event_attendance, project, stat_counter, stats_version},
 };
 
 const BATCH: usize = 400;
 
+/// A counter's place and name: programme, territory, metric, bucket.
+type CounterKey = (String, String, String, String);
+
 /// Adds `delta` to the counters (creating the ones that do not exist yet) and bumps the
-/// statistics version.
+/// statistics version of every programme concerned. A change that would take a counter past
+/// [`FIGURE_MAX`] (or below zero) changes nothing and fails: the caller's transaction must be
+/// rolled back.
 ///
 /// # Errors
-/// When the database fails.
+/// [`StoreError::Overflow`] naming the metric, or when the database fails.
 pub async fn apply(conn: &impl ConnectionTrait, delta: &Delta) -> Result<(), StoreError> {
     let rows: Vec<_> = delta.nonzero().collect();
-    if !rows.is_empty() {
-        bump_version(conn).await?;
+    if let Some(((_, _, metric, _), _)) = rows
+        .iter()
+        .find(|(_, value)| !(-FIGURE_MAX..=FIGURE_MAX).contains(value))
+    {
+        return Err(overflow(metric));
     }
     for chunk in rows.chunks(BATCH) {
         let mut insert = Query::insert();
@@ -49,6 +61,16 @@ pub async fn apply(conn: &impl ConnectionTrait, delta: &Delta) -> Result<(), Sto
                 (*value).into(),
             ]);
         }
+        let current = || Expr::col((Alias::new("stat_counters"), Alias::new("value")));
+        let change = || Expr::col((Alias::new("excluded"), Alias::new("value")));
+        // The new value must stay within [0, FIGURE_MAX]; each bound is compared without
+        // computing a sum that could itself overflow.
+        let within: SimpleExpr = Expr::case(
+            change().gt(0),
+            current().lte(Expr::val(FIGURE_MAX).sub(change())),
+        )
+        .finally(current().gte(Expr::val(0).sub(change())))
+        .into();
         insert.on_conflict(
             OnConflict::columns([
                 stat_counter::Column::TerritoryId,
@@ -56,67 +78,172 @@ pub async fn apply(conn: &impl ConnectionTrait, delta: &Delta) -> Result<(), Sto
                 stat_counter::Column::Programme,
                 stat_counter::Column::Metric,
             ])
-            .value(
-                stat_counter::Column::Value,
-                Expr::col((Alias::new("stat_counters"), Alias::new("value")))
-                    .add(Expr::col((Alias::new("excluded"), Alias::new("value")))),
-            )
+            .value(stat_counter::Column::Value, current().add(change()))
+            .action_and_where(within)
             .to_owned(),
         );
-        conn.execute(&insert).await?;
+        let written = conn.execute(&insert).await?.rows_affected();
+        if written != chunk.len() as u64 {
+            return Err(overflow(&first_out_of_bounds(conn, chunk).await?));
+        }
+    }
+    let mut programmes: Vec<&str> = rows.iter().map(|((p, ..), _)| p.as_str()).collect();
+    programmes.sort_unstable();
+    programmes.dedup();
+    for programme in programmes {
+        bump_version(conn, programme).await?;
     }
     Ok(())
 }
 
-async fn bump_version(conn: &impl ConnectionTrait) -> Result<(), StoreError> {
-    let bump = Query::update()
-        .table(Alias::new("stats_version"))
-        .value(
-            Alias::new("version"),
-            Expr::col(Alias::new("version")).add(1),
-        )
-        .and_where(Expr::col(Alias::new("id")).eq(1))
-        .to_owned();
-    conn.execute(&bump).await?;
+fn overflow(metric: &str) -> StoreError {
+    StoreError::Overflow(FigureOverflow {
+        metric: metric.to_owned(),
+    })
+}
+
+/// The metric of the first row of `chunk` whose counter the change would take out of bounds.
+async fn first_out_of_bounds(
+    conn: &impl ConnectionTrait,
+    chunk: &[(&CounterKey, i64)],
+) -> Result<String, StoreError> {
+    for ((programme, territory, metric, bucket), change) in chunk {
+        let current: Option<i64> = stat_counter::Entity::find_by_id((
+            territory.clone(),
+            bucket.clone(),
+            programme.clone(),
+            metric.clone(),
+        ))
+        .one(conn)
+        .await?
+        .map(|row| row.value);
+        let after = current.unwrap_or(0).checked_add(*change);
+        if !after.is_some_and(|v| (0..=FIGURE_MAX).contains(&v)) {
+            return Ok(metric.clone());
+        }
+    }
+    Ok(chunk
+        .first()
+        .map(|((_, _, metric, _), _)| metric.clone())
+        .unwrap_or_default())
+}
+
+/// Bumps the version of one programme's statistics, in the transaction of the counters' change.
+/// One row per programme, so writers of different programmes never wait for each other.
+async fn bump_version(conn: &impl ConnectionTrait, programme: &str) -> Result<(), StoreError> {
+    let mut insert = Query::insert();
+    insert
+        .into_table(stats_version::Entity)
+        .columns([
+            stats_version::Column::Programme,
+            stats_version::Column::Version,
+        ])
+        .values_panic([programme.into(), 1.into()])
+        .on_conflict(
+            OnConflict::column(stats_version::Column::Programme)
+                .value(
+                    stats_version::Column::Version,
+                    Expr::col((Alias::new("stats_versions"), Alias::new("version"))).add(1),
+                )
+                .to_owned(),
+        );
+    conn.execute(&insert).await?;
     Ok(())
 }
 
-/// The statistics version: it changes in the same transaction as any counter, so a figure
+/// The version of the statistics of `programme` (of every programme when `None`, as one
+/// string): it changes in the same transaction as any counter of the programme, so a figure
 /// computed at one version stays exact until the version moves.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn version(conn: &impl ConnectionTrait) -> Result<i64, StoreError> {
-    let query = Query::select()
-        .column(Alias::new("version"))
-        .from(Alias::new("stats_version"))
-        .and_where(Expr::col(Alias::new("id")).eq(1))
-        .to_owned();
-    let row = conn.query_one(&query).await?;
-    Ok(row
-        .map(|r| r.try_get::<i64>("", "version"))
-        .transpose()?
-        .unwrap_or_default())
+pub async fn version(
+    conn: &impl ConnectionTrait,
+    programme: Option<&ProgrammeCode>,
+) -> Result<String, StoreError> {
+    let mut select = stats_version::Entity::find().order_by_asc(stats_version::Column::Programme);
+    if let Some(programme) = programme {
+        select = select.filter(stats_version::Column::Programme.eq(programme.as_str()));
+    }
+    let rows = select.all(conn).await?;
+    Ok(rows
+        .iter()
+        .map(|r| format!("{}={}", r.programme, r.version))
+        .collect::<Vec<_>>()
+        .join(","))
 }
 
 /// Adds `sign` × the figures of `project` to `delta`.
-pub fn add_project(delta: &mut Delta, project: &Project, sign: i64) {
-    delta.add(
-        &project.fields.programme,
-        &project.territory_path,
-        &stats::project_figures(project, &project.support_kinds),
-        sign,
-    );
+///
+/// # Errors
+/// [`StoreError::Overflow`] when the sum leaves the bounds of a figure.
+pub fn add_project(delta: &mut Delta, project: &Project, sign: i64) -> Result<(), StoreError> {
+    delta
+        .add(
+            &project.fields.programme,
+            &project.territory_path,
+            &stats::project_figures(project, &project.support_kinds),
+            sign,
+        )
+        .map_err(StoreError::Overflow)
 }
 
 /// Adds `sign` × the figures of `event` to `delta`.
-pub fn add_event(delta: &mut Delta, event: &Event, sign: i64) {
-    delta.add(
-        &event.programme,
-        &event.territory,
-        &stats::event_figures(event),
-        sign,
-    );
+///
+/// # Errors
+/// [`StoreError::Overflow`] when the sum leaves the bounds of a figure.
+pub fn add_event(delta: &mut Delta, event: &Event, sign: i64) -> Result<(), StoreError> {
+    delta
+        .add(
+            &event.programme,
+            &event.territory,
+            &stats::event_figures(event),
+            sign,
+        )
+        .map_err(StoreError::Overflow)
+}
+
+/// Sets one counter to `value`, for repairs and for tests that need a counter at the edge of
+/// its bound.
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_counter(
+    conn: &impl ConnectionTrait,
+    programme: &ProgrammeCode,
+    territory: &str,
+    metric: &str,
+    value: i64,
+) -> Result<(), StoreError> {
+    let mut insert = Query::insert();
+    insert
+        .into_table(stat_counter::Entity)
+        .columns([
+            stat_counter::Column::Programme,
+            stat_counter::Column::TerritoryId,
+            stat_counter::Column::Metric,
+            stat_counter::Column::Bucket,
+            stat_counter::Column::Value,
+        ])
+        .values_panic([
+            programme.as_str().into(),
+            territory.into(),
+            metric.into(),
+            "".into(),
+            value.into(),
+        ])
+        .on_conflict(
+            OnConflict::columns([
+                stat_counter::Column::TerritoryId,
+                stat_counter::Column::Bucket,
+                stat_counter::Column::Programme,
+                stat_counter::Column::Metric,
+            ])
+            .update_column(stat_counter::Column::Value)
+            .to_owned(),
+        );
+    conn.execute(&insert).await?;
+    bump_version(conn, programme.as_str()).await
 }
 
 /// Throws every counter away and computes them again from the projects, supports and events.
@@ -125,14 +252,26 @@ pub fn add_event(delta: &mut Delta, event: &Event, sign: i64) {
 /// # Errors
 /// When the database fails.
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), StoreError> {
+    const PAGE: u64 = 2_000;
     stat_counter::Entity::delete_many().exec(conn).await?;
-    bump_version(conn).await?;
     let mut delta = Delta::default();
-    for model in project::Entity::find().all(conn).await? {
-        add_project(&mut delta, &to_project(model)?, 1);
+    let mut after = None;
+    loop {
+        let mut select = project::Entity::find().order_by_asc(project::Column::Id);
+        if let Some(last) = after {
+            select = select.filter(project::Column::Id.gt(last));
+        }
+        let rows = select.limit(PAGE).all(conn).await?;
+        after = rows.last().map(|r| r.id);
+        for model in rows {
+            add_project(&mut delta, &to_project(model)?, 1)?;
+        }
+        if after.is_none() {
+            break;
+        }
     }
     for model in event::Entity::find().all(conn).await? {
-        add_event(&mut delta, &to_event(model, Vec::new())?, 1);
+        add_event(&mut delta, &to_event(model, Vec::new())?, 1)?;
     }
     apply(conn, &delta).await
 }
@@ -255,8 +394,35 @@ fn event_filter(scope: &StatsScope, from: DateTime<Utc>, until: DateTime<Utc>) -
     condition
 }
 
+/// `SUM(expr)` as a 64-bit integer on both engines, 0 over no row.
+fn sum(expr: SimpleExpr) -> SimpleExpr {
+    Expr::expr(expr).sum().cast_as("bigint")
+}
+
+/// 1 where `condition` holds, else 0.
+fn one_if(condition: SimpleExpr) -> SimpleExpr {
+    Expr::case(condition, 1).finally(0).into()
+}
+
+/// One group of the projects of a period: how many, and what they sum to.
+#[derive(Debug, FromQueryResult)]
+struct ProjectGroup {
+    status: String,
+    stage: String,
+    projects: i64,
+    requested: Option<i64>,
+    granted: Option<i64>,
+    supported: Option<i64>,
+    financial: Option<i64>,
+    methodological: Option<i64>,
+    human: Option<i64>,
+    training: Option<i64>,
+    scientific: Option<i64>,
+}
+
 /// Total figures of the projects first submitted in `[from, until)` and the events starting
-/// then, computed from the rows themselves.
+/// then, aggregated by the database (a few groups come back, whatever the number of rows). The
+/// figures are those of [`stats::project_figures`] and [`stats::event_figures`], summed.
 ///
 /// # Errors
 /// When the database fails.
@@ -266,35 +432,116 @@ pub async fn period_totals(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<BTreeMap<String, i64>, StoreError> {
-    let projects = project::Entity::find()
+    let kind = |kind: SupportKind| {
+        sum(one_if(
+            Expr::col(project::Column::SupportKinds).like(format!("%{}%", kind.as_str())),
+        ))
+    };
+    let groups = project::Entity::find()
+        .select_only()
+        .column(project::Column::Status)
+        .column(project::Column::Stage)
+        .column_as(Expr::col(project::Column::Id).count(), "projects")
+        .column_as(
+            sum(Expr::col(project::Column::RequestedAmountCents)),
+            "requested",
+        )
+        .column_as(sum(Expr::col(project::Column::GrantedCents)), "granted")
+        .column_as(
+            sum(one_if(Expr::col(project::Column::SupportCount).gt(0))),
+            "supported",
+        )
+        .column_as(kind(SupportKind::Financial), "financial")
+        .column_as(kind(SupportKind::Methodological), "methodological")
+        .column_as(kind(SupportKind::Human), "human")
+        .column_as(kind(SupportKind::Training), "training")
+        .column_as(kind(SupportKind::Scientific), "scientific")
         .filter(project_filter(scope))
         .filter(project::Column::SubmittedAt.gte(from))
         .filter(project::Column::SubmittedAt.lt(until))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(to_project)
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
-    let mut add = |figures: Figures| {
-        for (metric, value) in figures.totals() {
-            *totals.entry(metric.to_owned()).or_default() += value;
-        }
-    };
-    for project in &projects {
-        add(stats::project_figures(project, &project.support_kinds));
-    }
-    let events = event::Entity::find()
-        .filter(event_filter(scope, from, until))
+        .group_by(project::Column::Status)
+        .group_by(project::Column::Stage)
+        .into_model::<ProjectGroup>()
         .all(conn)
         .await?;
-    for model in events {
-        add(stats::event_figures(&to_event(model, Vec::new())?));
+    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+    let mut add = |metric: String, value: Option<i64>| {
+        let value = value.unwrap_or_default();
+        if value != 0 {
+            let entry = totals.entry(metric).or_default();
+            *entry = entry.saturating_add(value);
+        }
+    };
+    for group in groups {
+        let status: Status = group
+            .status
+            .parse()
+            .map_err(|_| super::corrupt(&group.status))?;
+        let stage: Stage = group
+            .stage
+            .parse()
+            .map_err(|_| super::corrupt(&group.stage))?;
+        add(status_metric(status), Some(group.projects));
+        add(EVER_SUBMITTED.to_owned(), Some(group.projects));
+        add(stage_metric(stage), Some(group.projects));
+        add("supports.requested_cents".into(), group.requested);
+        add("supports.granted_cents".into(), group.granted);
+        add("supports.supported_projects".into(), group.supported);
+        for (kind, count) in [
+            (SupportKind::Financial, group.financial),
+            (SupportKind::Methodological, group.methodological),
+            (SupportKind::Human, group.human),
+            (SupportKind::Training, group.training),
+            (SupportKind::Scientific, group.scientific),
+        ] {
+            add(format!("supports.kind.{}", kind.as_str()), count);
+        }
+    }
+    let (count, participants): (i64, Option<i64>) = event::Entity::find()
+        .select_only()
+        .column_as(Expr::col(event::Column::Id).count(), "count")
+        .column_as(sum(Expr::col(event::Column::Participants)), "participants")
+        .filter(event_filter(scope, from, until))
+        .into_tuple()
+        .one(conn)
+        .await?
+        .unwrap_or((0, None));
+    add("events.count".into(), Some(count));
+    add("events.participants".into(), participants);
+    let linked = Query::select()
+        .column(event::Column::Id)
+        .from(event::Entity)
+        .cond_where(event_filter(scope, from, until))
+        .to_owned();
+    let categories: Vec<(String, Option<i64>)> = event_attendance::Entity::find()
+        .select_only()
+        .column(event_attendance::Column::Category)
+        .column_as(sum(Expr::col(event_attendance::Column::Count)), "total")
+        .filter(event_attendance::Column::EventId.in_subquery(linked))
+        .group_by(event_attendance::Column::Category)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (category, total) in categories {
+        add(format!("events.category.{category}"), total);
     }
     Ok(totals)
 }
 
-/// The timeline of `[from, until)` by bucket and metric, computed from the rows themselves.
+/// The day (UTC) of a timestamp column, as `YYYY-MM-DD` text.
+fn day_of(backend: DbBackend, column: &str) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => Expr::cust(format!(
+            "to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        )),
+        // SQLite holds timestamps as RFC 3339 text in UTC: the day is their first ten
+        // characters.
+        _ => Expr::cust(format!("substr({column}, 1, 10)")),
+    }
+}
+
+/// The timeline of `[from, until)` by bucket and metric: the database counts per day (at most
+/// one row per day of the period), the days are then put in their month or week.
 ///
 /// # Errors
 /// When the database fails.
@@ -305,47 +552,63 @@ pub async fn period_timeline(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<BTreeMap<String, BTreeMap<String, i64>>, StoreError> {
-    let within = |at: &DateTime<Utc>| *at >= from && *at < until;
+    let backend = conn.get_database_backend();
     let mut result: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    let mut add = |metric: TimelineMetric, at: DateTime<Utc>, value: i64| {
-        if within(&at) {
-            *result
-                .entry(interval.bucket(at))
-                .or_default()
-                .entry(metric.as_str().to_owned())
-                .or_default() += value;
-        }
+    let mut add = |metric: TimelineMetric, day: &str, value: i64| -> Result<(), StoreError> {
+        let day: NaiveDate = day.parse().map_err(|_| super::corrupt(day))?;
+        let at = day.and_time(chrono::NaiveTime::MIN).and_utc();
+        let entry = result
+            .entry(interval.bucket(at))
+            .or_default()
+            .entry(metric.as_str().to_owned())
+            .or_default();
+        *entry = entry.saturating_add(value);
+        Ok(())
     };
-    let projects = project::Entity::find()
-        .filter(project_filter(scope))
-        .filter(
-            Condition::any()
-                .add(
-                    Condition::all()
-                        .add(project::Column::SubmittedAt.gte(from))
-                        .add(project::Column::SubmittedAt.lt(until)),
-                )
-                .add(
-                    Condition::all()
-                        .add(project::Column::DecidedAt.gte(from))
-                        .add(project::Column::DecidedAt.lt(until)),
-                ),
-        )
+    let per_day = |column: project::Column| {
+        project::Entity::find()
+            .select_only()
+            .column_as(day_of(backend, column.as_str()), "day")
+            .column_as(Expr::col(project::Column::Id).count(), "count")
+            .filter(project_filter(scope))
+            .filter(column.gte(from))
+            .filter(column.lt(until))
+            .group_by(day_of(backend, column.as_str()))
+    };
+    let submitted: Vec<(String, i64)> = per_day(project::Column::SubmittedAt)
+        .into_tuple()
         .all(conn)
         .await?;
-    for model in projects {
-        for (metric, at, value) in stats::project_points(&to_project(model)?) {
-            add(metric, at, value);
-        }
+    for (day, count) in submitted {
+        add(TimelineMetric::Submitted, &day, count)?;
     }
-    let events = event::Entity::find()
-        .filter(event_filter(scope, from, until))
+    let validated: Vec<(String, i64)> = per_day(project::Column::DecidedAt)
+        .filter(project::Column::Status.eq(Status::Validated.as_str()))
+        .filter(project::Column::SubmittedAt.is_not_null())
+        .into_tuple()
         .all(conn)
         .await?;
-    for model in events {
-        for (metric, at, value) in stats::event_points(&to_event(model, Vec::new())?) {
-            add(metric, at, value);
-        }
+    for (day, count) in validated {
+        add(TimelineMetric::Validated, &day, count)?;
+    }
+    let starts = day_of(backend, "starts_at");
+    let events: Vec<(String, i64, Option<i64>)> = event::Entity::find()
+        .select_only()
+        .column_as(starts.clone(), "day")
+        .column_as(Expr::col(event::Column::Id).count(), "count")
+        .column_as(sum(Expr::col(event::Column::Participants)), "participants")
+        .filter(event_filter(scope, from, until))
+        .group_by(starts)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (day, count, participants) in events {
+        add(TimelineMetric::Events, &day, count)?;
+        add(
+            TimelineMetric::Participants,
+            &day,
+            participants.unwrap_or_default(),
+        )?;
     }
     Ok(result)
 }

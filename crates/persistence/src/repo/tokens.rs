@@ -101,3 +101,18 @@ pub async fn revoke_family(conn: &impl ConnectionTrait, family_id: Uuid) -> Resu
         .await?;
     Ok(())
 }
+
+/// Revokes every token of every family of an account (when it is disabled or its password is
+/// reset): all its sessions end at once.
+///
+/// # Errors
+/// When the database fails.
+pub async fn revoke_all_of(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), StoreError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}

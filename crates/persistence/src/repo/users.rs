@@ -191,3 +191,34 @@ async fn to_user(conn: &impl ConnectionTrait, model: user::Model) -> Result<User
         updated_at: model.updated_at,
     })
 }
+
+/// How many enabled national administrators there are. On PostgreSQL their rows are locked
+/// (in id order) until the end of the transaction, so that two administrators changing each
+/// other at the same time cannot both leave none.
+///
+/// # Errors
+/// When the database fails.
+pub async fn count_enabled_national_admins(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    let mut select = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::ScopeProgramme.is_null())
+        .filter(user::Column::ScopeTerritory.is_null())
+        .order_by_asc(user::Column::Id);
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        select = select.lock(sea_orm::sea_query::LockType::Update);
+    }
+    let ids: Vec<Uuid> = select.into_tuple().all(conn).await?;
+    Ok(ids.len() as u64)
+}
+
+/// How many accounts there are.
+///
+/// # Errors
+/// When the database fails.
+pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait as _;
+    Ok(user::Entity::find().count(conn).await?)
+}

@@ -25,7 +25,7 @@ use crate::{
     responses(
         (status = 201, description = "Soutien enregistré.", body = SupportView),
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Réservé aux administrateurs.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Réservé aux administrateurs, et aux fonds que couvre leur périmètre.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Projet inconnu, invisible, ou hors de votre périmètre.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Projet non validé, ou enveloppe insuffisante.", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -65,6 +65,13 @@ pub(super) async fn create_support(
             return Err(ApiError::invalid(
                 "fund",
                 "ce fonds ne couvre pas le programme ou le territoire du projet",
+            ));
+        }
+        if !actor.scope.covers(&known.scope()) {
+            return Err(ApiError::Forbidden(
+                "Ce fonds dépasse votre périmètre : seul un administrateur dont le périmètre \
+                 couvre celui du fonds y puise."
+                    .into(),
             ));
         }
     }

@@ -101,7 +101,8 @@ pub(crate) fn title_search(q: Option<String>) -> Result<Option<String>, ApiError
     match q {
         Some(q)
             if !(1..=fields::SEARCH_MAX).contains(&q.chars().count())
-                || q.chars().any(char::is_control) =>
+                || q.chars()
+                    .any(|c| c.is_control() || terrain_domain::text::is_invisible(c)) =>
         {
             Err(ApiError::invalid(
                 "q",

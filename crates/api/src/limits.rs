@@ -1,0 +1,233 @@
+//! Rate limits counted in the database, in fixed windows, so that every instance serving it
+//! counts for one service: per client address on the sign-in routes, per account on failed
+//! logins, per lead on project creations.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::{HeaderMap, request::Parts},
+};
+use chrono::Utc;
+use ipnet::IpNet;
+use sha2::{Digest as _, Sha256};
+use terrain_persistence::{Database, StoreError, repo::rate_limits};
+
+use crate::{error::ApiError, state::AppState};
+
+/// A limit: at most `limit` hits per window of `window_secs`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Names the counter (`login-address`, `login-account`, …).
+    pub name: &'static str,
+    /// Hits allowed in one window.
+    pub limit: u32,
+    /// The window's length, in seconds.
+    pub window_secs: i64,
+}
+
+impl Rule {
+    fn window(&self) -> (i64, i64) {
+        let now = Utc::now().timestamp();
+        let start = now - now.rem_euclid(self.window_secs);
+        (start, start + self.window_secs - now)
+    }
+
+    /// The stored key: the rule's name and a hash of the subject (an address, an email), so
+    /// that the table holds no personal data in clear.
+    fn key(&self, subject: &str) -> String {
+        let digest = Sha256::digest(subject.as_bytes());
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}:{hex}", self.name)
+    }
+}
+
+/// Counts one hit of `subject` under `rule`.
+///
+/// # Errors
+/// 429 with `Retry-After` (the end of the window) once the limit is passed.
+pub async fn hit(db: &Database, rule: Rule, subject: &str) -> Result<(), ApiError> {
+    let (start, left) = rule.window();
+    let txn = db.begin_write().await?;
+    let count = rate_limits::hit(&txn, &rule.key(subject), start).await?;
+    // Now and then, forget the windows of yesterday and before.
+    if rand::random::<u16>().is_multiple_of(512) {
+        rate_limits::purge(&txn, start - 86_400).await?;
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    if count > i64::from(rule.limit) {
+        Err(ApiError::TooManyRequests { retry_after: left })
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether `subject` has already used up `rule` in the current window, without counting.
+///
+/// # Errors
+/// 429 with `Retry-After` when it has.
+pub async fn check(db: &Database, rule: Rule, subject: &str) -> Result<(), ApiError> {
+    let (start, left) = rule.window();
+    let count = rate_limits::count(db.reader(), &rule.key(subject), start).await?;
+    if count >= i64::from(rule.limit) {
+        Err(ApiError::TooManyRequests { retry_after: left })
+    } else {
+        Ok(())
+    }
+}
+
+/// The sign-in routes' limits per client address: a burst in any 10 seconds, and the burst
+/// plus the rate per minute.
+///
+/// # Errors
+/// 429 when either is passed.
+pub async fn hit_address(
+    state: &AppState,
+    route: &'static str,
+    client: IpAddr,
+) -> Result<(), ApiError> {
+    let auth = &state.settings.auth;
+    let subject = format!("{route}|{client}");
+    hit(
+        &state.db,
+        Rule {
+            name: "address-burst",
+            limit: auth.rate_limit_burst,
+            window_secs: 10,
+        },
+        &subject,
+    )
+    .await?;
+    hit(
+        &state.db,
+        Rule {
+            name: "address-minute",
+            limit: auth
+                .rate_limit_burst
+                .saturating_add(auth.rate_limit_per_minute),
+            window_secs: 60,
+        },
+        &subject,
+    )
+    .await
+}
+
+/// The failed logins allowed per account (by its normalised email, known or not).
+pub fn account_failures(state: &AppState) -> Rule {
+    Rule {
+        name: "login-account",
+        limit: state.settings.auth.account_failures,
+        window_secs: i64::from(state.settings.auth.account_lockout_minutes) * 60,
+    }
+}
+
+/// The client's address: the peer's, or, when the peer is a trusted proxy, the last address of
+/// `X-Forwarded-For` (else `Forwarded: for=`) that is not itself a trusted proxy.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+        Ok(ClientIp(client_address(
+            peer,
+            &parts.headers,
+            &state.trusted_proxies,
+        )))
+    }
+}
+
+/// See [`ClientIp`].
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut chain: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|entry| parse_address(entry.trim()))
+        .collect();
+    if chain.is_empty() {
+        chain = headers
+            .get_all("forwarded")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split([',', ';']))
+            .filter_map(|pair| {
+                let (name, value) = pair.trim().split_once('=')?;
+                name.trim()
+                    .eq_ignore_ascii_case("for")
+                    .then(|| parse_address(value.trim().trim_matches('"')))
+                    .flatten()
+            })
+            .collect();
+    }
+    chain
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(chain.first())
+        .copied()
+        .unwrap_or(peer)
+}
+
+/// An address as proxies write it: `203.0.113.7`, `203.0.113.7:4711`, `[2001:db8::1]:4711`.
+fn parse_address(text: &str) -> Option<IpAddr> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    text.strip_prefix('[')
+        .and_then(|rest| rest.split_once(']'))
+        .and_then(|(ip, _)| ip.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().expect("header"));
+        }
+        map
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.2".parse().expect("ip");
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
+        let spoofed = headers(&[("x-forwarded-for", "198.51.100.9, 203.0.113.7")]);
+        // From a trusted proxy: the last address it did not add itself.
+        assert_eq!(
+            client_address(proxy, &spoofed, &trusted).to_string(),
+            "203.0.113.7"
+        );
+        // From anyone else: the header is ignored.
+        let stranger: IpAddr = "192.0.2.1".parse().expect("ip");
+        assert_eq!(client_address(stranger, &spoofed, &trusted), stranger);
+        // Chains of trusted proxies are skipped; `Forwarded` is read when XFF is absent.
+        let chained = headers(&[("x-forwarded-for", "203.0.113.7, 10.0.0.9")]);
+        assert_eq!(
+            client_address(proxy, &chained, &trusted).to_string(),
+            "203.0.113.7"
+        );
+        let forwarded = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
+        assert_eq!(
+            client_address(proxy, &forwarded, &trusted).to_string(),
+            "2001:db8::1"
+        );
+        assert_eq!(client_address(proxy, &HeaderMap::new(), &trusted), proxy);
+    }
+}
