@@ -6,7 +6,7 @@ use axum::{
     http::{HeaderValue, header, request::Parts},
 };
 
-use crate::error::ApiError;
+use terrain_app::Expected;
 
 /// The strong entity tag of a version.
 pub fn etag(version: i64) -> HeaderValue {
@@ -18,9 +18,9 @@ pub fn etag(version: i64) -> HeaderValue {
 pub struct IfMatch(Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
-    type Rejection = ApiError;
+    type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(IfMatch(
             parts
                 .headers
@@ -31,45 +31,23 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 }
 
 impl IfMatch {
-    /// Checks that the header was sent; its tags are compared by [`IfMatch::check`] once the
-    /// request has been validated, so that invalid data is reported as such (422) even with a
-    /// stale tag.
-    ///
-    /// # Errors
-    /// 428 when the header is missing.
-    pub fn require(&self) -> Result<(), ApiError> {
-        if self.0.is_some() {
-            Ok(())
-        } else {
-            Err(ApiError::PreconditionRequired)
+    /// The versions the header names, with the strong comparison of RFC 9110 (weak tags and
+    /// tags that are no version never match), for the use case to compare once it has checked
+    /// the request; `None` when the header is missing (the use case answers that, in its
+    /// order).
+    pub fn expected(&self) -> Option<Expected> {
+        let value = self.0.as_ref()?;
+        if value.trim() == "*" {
+            return Some(Expected::Any);
         }
-    }
-
-    /// Checks the header against the current version, with the strong comparison of RFC 9110
-    /// (weak tags never match).
-    ///
-    /// # Errors
-    /// 428 when the header is missing, 412 when no tag matches.
-    pub fn check(&self, version: i64) -> Result<(), ApiError> {
-        let Some(value) = &self.0 else {
-            return Err(ApiError::PreconditionRequired);
-        };
-        let current = format!("\"{version}\"");
-        let matches = value.trim() == "*"
-            || value
+        Some(Expected::OneOf(
+            value
                 .split(',')
                 .map(str::trim)
-                .any(|tag| !tag.starts_with("W/") && tag == current);
-        if matches {
-            Ok(())
-        } else {
-            Err(ApiError::PreconditionFailed)
-        }
-    }
-
-    /// Whether the header was sent at all.
-    pub fn is_present(&self) -> bool {
-        self.0.is_some()
+                .filter(|tag| !tag.starts_with("W/"))
+                .filter_map(|tag| tag.strip_prefix('"')?.strip_suffix('"')?.parse().ok())
+                .collect(),
+        ))
     }
 }
 
@@ -79,20 +57,13 @@ mod tests {
 
     #[test]
     fn strong_tags_match_weak_and_stale_ones_do_not() {
-        assert!(IfMatch(Some("\"3\"".into())).check(3).is_ok());
-        assert!(IfMatch(Some("\"2\", \"3\"".into())).check(3).is_ok());
-        assert!(IfMatch(Some("*".into())).check(3).is_ok());
-        assert!(matches!(
-            IfMatch(Some("W/\"3\"".into())).check(3),
-            Err(ApiError::PreconditionFailed)
-        ));
-        assert!(matches!(
-            IfMatch(Some("\"2\"".into())).check(3),
-            Err(ApiError::PreconditionFailed)
-        ));
-        assert!(matches!(
-            IfMatch(None).check(3),
-            Err(ApiError::PreconditionRequired)
-        ));
+        let expected = |h: &str| IfMatch(Some(h.into())).expected().expect("sent");
+        assert!(expected("\"3\"").allows(3));
+        assert!(expected("\"2\", \"3\"").allows(3));
+        assert!(expected("*").allows(3));
+        assert!(!expected("W/\"3\"").allows(3));
+        assert!(!expected("\"2\"").allows(3));
+        assert!(!expected("3").allows(3));
+        assert!(IfMatch(None).expected().is_none());
     }
 }

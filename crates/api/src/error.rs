@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use terrain_persistence::StoreError;
+use terrain_app::AppError;
 use utoipa::ToSchema;
 
 /// The media type of every error body.
@@ -112,7 +112,7 @@ pub enum ApiError {
     Busy,
     /// The database cannot be reached.
     #[error("service unavailable")]
-    Unavailable(#[source] StoreError),
+    Unavailable(#[source] anyhow::Error),
     /// A bug: logged with its cause, answered without it.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -157,37 +157,32 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
+impl From<terrain_domain::FieldError> for FieldError {
+    fn from(error: terrain_domain::FieldError) -> Self {
+        FieldError {
+            field: error.field,
+            message: error.message,
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
         match err {
-            StoreError::Unavailable(_) | StoreError::Retry(_) => ApiError::Unavailable(err),
-            StoreError::Conflict(_) => ApiError::Conflict("Cette ressource existe déjà.".into()),
-            StoreError::Overflow(overflow) => ApiError::invalid(
-                field_of_metric(&overflow.metric),
-                "ce montant ou ce nombre ferait dépasser la borne des chiffres publics \
-                 (9 × 10^15) : rien n'a été enregistré",
-            ),
-            StoreError::Other(_) => ApiError::Internal(err.into()),
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Unauthenticated => ApiError::Unauthorized,
+            AppError::Forbidden(reason) => ApiError::Forbidden(reason),
+            AppError::Conflict(reason) => ApiError::Conflict(reason),
+            AppError::Stale => ApiError::PreconditionFailed,
+            AppError::VersionRequired => ApiError::PreconditionRequired,
+            AppError::Invalid(errors) => {
+                ApiError::Validation(errors.into_errors().into_iter().map(Into::into).collect())
+            }
+            AppError::TooManyRequests { retry_after } => ApiError::TooManyRequests { retry_after },
+            AppError::Busy => ApiError::Busy,
+            AppError::Unavailable(cause) => ApiError::Unavailable(cause.into()),
+            AppError::Internal(cause) => ApiError::Internal(cause),
         }
-    }
-}
-
-/// The request field whose value feeds a statistics metric.
-fn field_of_metric(metric: &str) -> String {
-    match metric {
-        "supports.requested_cents" => "requested_amount_cents".to_owned(),
-        "supports.granted_cents" => "amount_cents".to_owned(),
-        m if m.starts_with("events.category.") => {
-            format!("attendance.{}", m.trim_start_matches("events.category."))
-        }
-        m if m.contains("participants") => "attendance".to_owned(),
-        _ => String::new(),
-    }
-}
-
-impl terrain_persistence::IsRetry for ApiError {
-    fn is_retry(&self) -> bool {
-        matches!(self, ApiError::Unavailable(StoreError::Retry(_)))
     }
 }
 
@@ -199,7 +194,7 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = format!("{cause:#}"), "internal error");
             }
             ApiError::Unavailable(cause) => {
-                tracing::warn!(error = chain(cause), "database unavailable");
+                tracing::warn!(error = format!("{cause:#}"), "database unavailable");
             }
             _ => {}
         }
@@ -219,18 +214,6 @@ impl IntoResponse for ApiError {
         response.extensions_mut().insert(self.draft());
         response
     }
-}
-
-/// An error and its causes on one line, for the logs.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 impl ProblemDraft {
@@ -337,7 +320,7 @@ impl ProblemDraft {
 pub async fn render_problems(request: Request, next: Next) -> Response {
     let request_id = request
         .headers()
-        .get(crate::telemetry::REQUEST_ID_HEADER)
+        .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();

@@ -1,26 +1,44 @@
-//! Terrain's HTTP API: routers per resource, extractors, DTOs, the problem+json error type,
-//! OpenAPI, configuration, telemetry, and the `terrain` command line.
+//! Terrain's JSON front door: one router per resource (extract → call a use case → map to a
+//! DTO), extractors whose rejections are problems, the problem+json error type, OpenAPI.
 
-pub mod accounts;
 pub mod auth;
-pub mod cli;
 pub mod conditional;
-pub mod config;
-pub mod csv_format;
-pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod extract;
-pub mod idempotency;
-pub mod import;
-pub mod limits;
 pub mod openapi;
 pub mod pagination;
-pub mod progress;
-pub mod reference_data;
+mod reply;
 pub mod routes;
-pub mod server;
-pub mod startup;
 pub mod state;
-pub mod statistics;
-pub mod telemetry;
+
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use terrain_app::App;
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    openapi::{ApiDoc, CommonErrors},
+    state::AppState,
+};
+
+pub use error::render_problems;
+
+/// The largest request body accepted.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// Every route of the JSON API under `/api/v1`, the operational endpoints (`/health`,
+/// `/ready`, `/metrics`) and the documentation (`/docs`, `/api/v1/openapi.json`).
+pub fn router(app: App, metrics: PrometheusHandle) -> Router {
+    let (routes, mut paths) = routes::router().split_for_parts();
+    let mut document = ApiDoc::openapi();
+    document.merge(std::mem::take(&mut paths));
+    CommonErrors.modify(&mut document);
+    openapi::reference::describe(&mut document, &app.catalogue());
+    let state = AppState { app, metrics };
+    routes
+        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", document))
+        .route("/", axum::routing::get(routes::dashboard::show_dashboard))
+        .with_state(state)
+}

@@ -1,6 +1,6 @@
 //! Accounts: who someone is, which role they hold, and where an administrator's authority runs.
 
-use std::{fmt, str::FromStr};
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -157,49 +157,15 @@ impl DisplayName {
     }
 }
 
-/// What someone may do, before scope is considered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// A project lead: creates and carries their own projects.
-    Lead,
-    /// An administrator: reviews and decides within a scope.
-    Admin,
-    /// A reader of everything but personal data: analysts, evaluators.
-    Observer,
-}
-
-impl Role {
-    /// The identifier used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Lead => "lead",
-            Role::Admin => "admin",
-            Role::Observer => "observer",
-        }
-    }
-}
-
-/// The role named does not exist.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("rôle inconnu : lead, admin ou observer")]
-pub struct UnknownRole;
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "lead" => Ok(Role::Lead),
-            "admin" => Ok(Role::Admin),
-            "observer" => Ok(Role::Observer),
-            _ => Err(UnknownRole),
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// What someone may do, before scope is considered.
+    pub enum Role: "rôle (lead, admin ou observer)" {
+        /// A project lead: creates and carries their own projects.
+        Lead = "lead",
+        /// An administrator: reviews and decides within a scope.
+        Admin = "admin",
+        /// A reader of everything but personal data: analysts, evaluators.
+        Observer = "observer",
     }
 }
 

@@ -6,46 +6,22 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{
-    Actor, ProgrammeCode, Role, TerritoryPath,
+    ProgrammeCode, TerritoryPath,
     project::{ProjectTitle, Stakeholder, TextError},
     text::TextRule,
 };
 
-/// The kinds of concertation event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventKind {
-    /// A consultation.
-    Consultation,
-    /// A workshop.
-    Workshop,
-    /// A forum.
-    Forum,
-    /// A meeting.
-    Meeting,
-}
-
-impl EventKind {
-    /// Every kind.
-    pub const ALL: [EventKind; 4] = [
-        EventKind::Consultation,
-        EventKind::Workshop,
-        EventKind::Forum,
-        EventKind::Meeting,
-    ];
-
-    /// The identifier used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Consultation => "consultation",
-            EventKind::Workshop => "workshop",
-            EventKind::Forum => "forum",
-            EventKind::Meeting => "meeting",
-        }
-    }
-
-    /// Parses the identifier.
-    pub fn parse(s: &str) -> Option<Self> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+crate::code_enum! {
+    /// The kinds of concertation event.
+    pub enum EventKind: "type de concertation" {
+        /// A consultation.
+        Consultation = "consultation",
+        /// A workshop.
+        Workshop = "workshop",
+        /// A forum.
+        Forum = "forum",
+        /// A meeting.
+        Meeting = "meeting",
     }
 }
 
@@ -79,6 +55,14 @@ impl Category {
     /// Parses the identifier.
     pub fn parse(s: &str) -> Option<Self> {
         Category::all().find(|c| c.as_str() == s)
+    }
+
+    /// The French label shown to people.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Category::Stakeholder(s) => s.label_fr(),
+            Category::Citizens => "Citoyens",
+        }
     }
 }
 
@@ -149,6 +133,141 @@ pub fn parse_title(s: &str) -> Result<EventTitle, TextError> {
     ProjectTitle::parse(s)
 }
 
+/// The years an event may be written in.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
+
+/// The most projects one event links to.
+pub const MAX_LINKS: usize = 100;
+
+/// An event's fields as typed, before any check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventInput {
+    /// Programme code.
+    pub programme: String,
+    /// Territory id.
+    pub territory: String,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: EventKind,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// The year of each instant as the client wrote it (its own offset), by field.
+    pub written_years: Vec<(&'static str, i32)>,
+    /// Place.
+    pub location: Option<String>,
+    /// Participants by category name.
+    pub attendance: BTreeMap<String, u64>,
+}
+
+impl EventInput {
+    /// The current fields of an event, as a starting point for a change.
+    pub fn of(event: &Event) -> Self {
+        EventInput {
+            programme: event.programme.to_string(),
+            territory: event.territory.id.to_string(),
+            title: event.title.as_str().to_owned(),
+            kind: event.kind,
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+            written_years: Vec::new(),
+            location: event.location.clone(),
+            attendance: event
+                .attendance
+                .counts()
+                .map(|(c, n)| (c.as_str().to_owned(), u64::try_from(n).unwrap_or_default()))
+                .collect(),
+        }
+    }
+}
+
+/// An event's fields, parsed and checked against the reference data; its links to projects
+/// are decided by the use case, which can see the projects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// Programme.
+    pub programme: ProgrammeCode,
+    /// Where.
+    pub territory: TerritoryPath,
+    /// Title.
+    pub title: EventTitle,
+    /// Kind.
+    pub kind: EventKind,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Place.
+    pub location: Option<String>,
+    /// Who attended.
+    pub attendance: Attendance,
+    /// Projects that emerged from it.
+    pub project_ids: Vec<Uuid>,
+}
+
+impl NewEvent {
+    /// Parses every field and checks it against the reference data. The links are left empty.
+    ///
+    /// # Errors
+    /// Every field at fault, at once.
+    pub fn parse(
+        input: EventInput,
+        catalogue: &crate::Catalogue,
+    ) -> Result<Self, crate::FieldErrors> {
+        let mut errors = crate::FieldErrors::new();
+        let programme = catalogue
+            .programme(&input.programme)
+            .map(|p| p.code.clone());
+        if programme.is_none() {
+            errors.push("programme", "programme inconnu");
+        }
+        let territory = catalogue
+            .territory(&input.territory)
+            .map(|t| t.path.clone());
+        if territory.is_none() {
+            errors.push("territory", "territoire inconnu");
+        }
+        let title = errors.check("title", parse_title(&input.title));
+        for (field, year) in &input.written_years {
+            if !YEARS.contains(year) {
+                errors.push(*field, "une date entre 1900 et 2999");
+            }
+        }
+        if input.ends_at.is_some_and(|end| end <= input.starts_at) {
+            errors.push("ends_at", "la fin doit suivre le début");
+        }
+        if let Some(Err(e)) = input.location.as_deref().map(|l| LOCATION.check(l)) {
+            errors.push("location", e.to_string());
+        }
+        let attendance =
+            match Attendance::parse(input.attendance.iter().map(|(k, v)| (k.as_str(), *v))) {
+                Ok(attendance) => Some(attendance),
+                Err(e) => {
+                    let category = match &e {
+                        AttendanceError::Overflow(c) | AttendanceError::UnknownCategory(c) => c,
+                    };
+                    errors.push(format!("attendance.{category}"), e.to_string());
+                    None
+                }
+            };
+        errors.finish(|| {
+            Some(NewEvent {
+                programme: programme?,
+                territory: territory?,
+                title: title?,
+                kind: input.kind,
+                starts_at: input.starts_at,
+                ends_at: input.ends_at,
+                location: input.location,
+                attendance: attendance?,
+                project_ids: Vec::new(),
+            })
+        })
+    }
+}
+
 /// A concertation event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -182,41 +301,9 @@ pub struct Event {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Whether `actor` may record an event of `programme` at `territory`: any lead, and
-/// administrators inside their scope.
-pub fn may_record(actor: &Actor, programme: &ProgrammeCode, territory: &TerritoryPath) -> bool {
-    match actor.role {
-        Role::Lead => true,
-        Role::Admin => actor.administers(programme, territory),
-        Role::Observer => false,
-    }
-}
-
-/// Whether `actor` may link a new event, or an event it edits, to `project`: a lead its own
-/// projects, an administrator the projects in its scope it may see (not drafts).
-pub fn may_link(actor: &Actor, project: &crate::Project) -> bool {
-    match actor.role {
-        Role::Lead => project.lead_id == actor.id,
-        Role::Admin => {
-            project.status != crate::Status::Draft
-                && actor.administers(&project.fields.programme, &project.territory_path)
-        }
-        Role::Observer => false,
-    }
-}
-
-impl Event {
-    /// Whether `actor` may change or delete this event: its creator, or an administrator
-    /// whose scope contains it.
-    pub fn may_be_changed_by(&self, actor: &Actor) -> bool {
-        actor.id == self.created_by || actor.administers(&self.programme, &self.territory)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Scope, TerritoryId};
 
     #[test]
     fn participants_are_the_sum_of_the_counts_and_unknown_categories_are_refused() {
@@ -238,37 +325,5 @@ mod tests {
             Err(AttendanceError::Overflow("pupils".into()))
         );
         assert_eq!(Category::all().count(), 13);
-    }
-
-    #[test]
-    fn leads_record_anywhere_admins_within_scope_and_observers_never() {
-        let path = |id: &str, region: &str| TerritoryPath {
-            id: TerritoryId::parse(id).expect("id"),
-            region: TerritoryId::parse(region).ok(),
-            academy: None,
-        };
-        let health = ProgrammeCode::parse("health").expect("code");
-        let bretagne = path("region:53", "region:53");
-        let paca = path("region:93", "region:93");
-        let actor = |role, territory: Option<TerritoryPath>| Actor {
-            id: Uuid::nil(),
-            role,
-            scope: Scope {
-                programme: None,
-                territory,
-            },
-        };
-        assert!(may_record(&actor(Role::Lead, None), &health, &paca));
-        assert!(may_record(
-            &actor(Role::Admin, Some(bretagne.clone())),
-            &health,
-            &bretagne
-        ));
-        assert!(!may_record(
-            &actor(Role::Admin, Some(bretagne)),
-            &health,
-            &paca
-        ));
-        assert!(!may_record(&actor(Role::Observer, None), &health, &paca));
     }
 }

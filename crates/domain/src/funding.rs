@@ -1,6 +1,6 @@
 //! Funds (envelopes of money that can never be overspent) and the support projects receive.
 
-use std::{fmt, str::FromStr};
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -50,6 +50,106 @@ impl fmt::Display for FundCode {
     }
 }
 
+/// The years a fund may be for.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A fund's fields as typed, before any check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundInput {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Programme code.
+    pub programme: String,
+    /// Territory id; `None` for the whole country.
+    pub territory: Option<String>,
+    /// Year.
+    pub year: i32,
+    /// Envelope in cents.
+    pub envelope_cents: i64,
+}
+
+/// A fund to create, parsed and checked against the reference data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFund {
+    /// Code, unique.
+    pub code: FundCode,
+    /// Name.
+    pub name: String,
+    /// Programme.
+    pub programme: ProgrammeCode,
+    /// Territory covered; `None` for the country.
+    pub territory: Option<TerritoryPath>,
+    /// Year.
+    pub year: i32,
+    /// Envelope, above zero.
+    pub envelope: Cents,
+}
+
+impl NewFund {
+    /// Parses every field and checks it against the reference data.
+    ///
+    /// # Errors
+    /// Every field at fault, at once.
+    pub fn parse(
+        input: FundInput,
+        catalogue: &crate::Catalogue,
+    ) -> Result<Self, crate::FieldErrors> {
+        let mut errors = crate::FieldErrors::new();
+        let code = errors.check("code", FundCode::parse(&input.code));
+        errors.check("name", FUND_NAME.check(&input.name));
+        let programme = catalogue
+            .programme(&input.programme)
+            .map(|p| p.code.clone());
+        if programme.is_none() {
+            errors.push("programme", "programme inconnu");
+        }
+        let territory = match input.territory.as_deref() {
+            Some(id) => match catalogue.territory(id) {
+                Some(t) => Some(Some(t.path.clone())),
+                None => {
+                    errors.push("territory", "territoire inconnu");
+                    None
+                }
+            },
+            None => Some(None),
+        };
+        if !YEARS.contains(&input.year) {
+            errors.push("year", "entre 2000 et 2100");
+        }
+        let envelope = Cents::new(input.envelope_cents)
+            .ok()
+            .filter(|c| c.get() > 0);
+        if envelope.is_none() {
+            let message = if input.envelope_cents > Cents::MAX {
+                "au plus 10^14 centimes (mille milliards d'euros)"
+            } else {
+                "un montant supérieur à zéro"
+            };
+            errors.push("envelope_cents", message);
+        }
+        errors.finish(|| {
+            Some(NewFund {
+                code: code?,
+                name: input.name,
+                programme: programme?,
+                territory: territory?,
+                year: input.year,
+                envelope: envelope?,
+            })
+        })
+    }
+
+    /// The fund's reach as a scope, to compare with an administrator's.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            programme: Some(self.programme.clone()),
+            territory: self.territory.clone(),
+        }
+    }
+}
+
 /// An envelope of money for one programme, optionally one territory, and one year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fund {
@@ -91,56 +191,32 @@ impl Fund {
     }
 }
 
-/// The kinds of support a validated project can receive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SupportKind {
-    /// Money from a fund.
-    Financial,
-    /// Method and guidance.
-    Methodological,
-    /// People's time.
-    Human,
-    /// Training.
-    Training,
-    /// Scientific support.
-    Scientific,
-}
-
-impl SupportKind {
-    /// Every kind.
-    pub const ALL: [SupportKind; 5] = [
-        SupportKind::Financial,
-        SupportKind::Methodological,
-        SupportKind::Human,
-        SupportKind::Training,
-        SupportKind::Scientific,
-    ];
-
-    /// The identifier used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SupportKind::Financial => "financial",
-            SupportKind::Methodological => "methodological",
-            SupportKind::Human => "human",
-            SupportKind::Training => "training",
-            SupportKind::Scientific => "scientific",
-        }
+crate::code_enum! {
+    /// The kinds of support a validated project can receive.
+    pub enum SupportKind: "type de soutien" {
+        /// Money from a fund.
+        Financial = "financial",
+        /// Method and guidance.
+        Methodological = "methodological",
+        /// People's time.
+        Human = "human",
+        /// Training.
+        Training = "training",
+        /// Scientific support.
+        Scientific = "scientific",
     }
 }
 
-/// Not a kind of support.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("type de soutien inconnu")]
-pub struct UnknownSupportKind;
-
-impl FromStr for SupportKind {
-    type Err = UnknownSupportKind;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SupportKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or(UnknownSupportKind)
+impl SupportKind {
+    /// The French label shown to people.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            SupportKind::Financial => "Financier",
+            SupportKind::Methodological => "Méthodologique",
+            SupportKind::Human => "Humain",
+            SupportKind::Training => "Formation",
+            SupportKind::Scientific => "Scientifique",
+        }
     }
 }
 

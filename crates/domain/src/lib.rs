@@ -1,8 +1,11 @@
 //! The language of Terrain: values that exist only when valid, the status and stage machines
 //! as pure functions, and who may do what. Nothing here performs I/O.
 
+pub mod access;
 pub mod account;
+pub mod code;
 pub mod event;
+pub mod fields;
 pub mod funding;
 pub mod history;
 pub mod programme;
@@ -15,12 +18,13 @@ pub mod territory;
 pub mod text;
 
 pub use account::{Actor, DisplayName, Email, Password, Role, Scope, User};
-pub use event::{Attendance, Event, EventKind};
-pub use funding::{Fund, FundCode, Grant, Support, SupportKind};
-pub use history::{HistoryEntry, HistoryKind};
+pub use event::{Attendance, Event, EventInput, EventKind, NewEvent};
+pub use fields::{FieldError, FieldErrors};
+pub use funding::{Fund, FundCode, FundInput, Grant, NewFund, Support, SupportKind};
+pub use history::{Change, HistoryEntry};
 pub use programme::{ProgrammeCode, ProgrammeCodeError, ThemeCode};
-pub use project::{Cents, Project, ProjectFields};
-pub use reference::{Programme, Territory, Theme};
+pub use project::{Cents, Project, ProjectFields, ProjectInput};
+pub use reference::{Catalogue, Programme, Territory, Theme};
 pub use stage::Stage;
 pub use status::{Action, Status};
 pub use territory::{TerritoryId, TerritoryIdError, TerritoryKind, TerritoryPath};

@@ -1,14 +1,14 @@
 //! A project's fields as a lead writes them, each parsed into a value that cannot be invalid,
 //! and who may see or act on a project.
 
-use std::{collections::BTreeSet, fmt, str::FromStr};
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 pub use crate::text::TextError;
 use crate::text::TextRule;
-use crate::{Actor, ProgrammeCode, Role, Stage, Status, TerritoryId, TerritoryPath, status::Party};
+use crate::{ProgrammeCode, Stage, Status, TerritoryId, TerritoryPath};
 
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident, $rule:expr) => {
@@ -50,92 +50,78 @@ text_type!(
     Description, TextRule::lines(0, 20_000)
 );
 
-macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident, $error:literal, { $($(#[$vdoc:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The identifier used in the API and the database.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code),+
-                }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownCode;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s)
-                    .ok_or(UnknownCode($error))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+crate::code_enum! {
+    /// The three kinds of project of the SILK method.
+    pub enum Category: "catégorie" {
+        /// Strategic.
+        Strategic = "strategic",
+        /// Redesign of a service.
+        ServiceRedesign = "service_redesign",
+        /// Community project (the default).
+        Community = "community",
+    }
 }
 
-/// A code outside its list.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct UnknownCode(&'static str);
-
-code_enum!(
-    /// The three kinds of project of the SILK method.
-    Category, "catégorie inconnue", {
-        /// Strategic.
-        Strategic => "strategic",
-        /// Redesign of a service.
-        ServiceRedesign => "service_redesign",
-        /// Community project (the default).
-        Community => "community",
+impl Category {
+    /// The French label shown to people.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Category::Strategic => "Stratégique",
+            Category::ServiceRedesign => "Refonte d'un service",
+            Category::Community => "Communautaire",
+        }
     }
-);
+}
 
-code_enum!(
+crate::code_enum! {
     /// Who takes part in a project or a concertation.
-    Stakeholder, "partie prenante inconnue", {
+    pub enum Stakeholder: "partie prenante" {
         /// Teachers.
-        Teachers => "teachers",
+        Teachers = "teachers",
         /// School staff.
-        SchoolStaff => "school_staff",
+        SchoolStaff = "school_staff",
         /// Pupils.
-        Pupils => "pupils",
+        Pupils = "pupils",
         /// Parents.
-        Parents => "parents",
+        Parents = "parents",
         /// Health professionals.
-        HealthProfessionals => "health_professionals",
+        HealthProfessionals = "health_professionals",
         /// Patients.
-        Patients => "patients",
+        Patients = "patients",
         /// Residents.
-        Residents => "residents",
+        Residents = "residents",
         /// Elected officials.
-        ElectedOfficials => "elected_officials",
+        ElectedOfficials = "elected_officials",
         /// Local authorities.
-        LocalAuthority => "local_authority",
+        LocalAuthority = "local_authority",
         /// Associations.
-        Associations => "associations",
+        Associations = "associations",
         /// Businesses.
-        Businesses => "businesses",
+        Businesses = "businesses",
         /// Researchers.
-        Researchers => "researchers",
+        Researchers = "researchers",
     }
-);
+}
+
+impl Stakeholder {
+    /// The French label shown to people.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Stakeholder::Teachers => "Enseignants",
+            Stakeholder::SchoolStaff => "Personnels de l'établissement",
+            Stakeholder::Pupils => "Élèves",
+            Stakeholder::Parents => "Parents",
+            Stakeholder::HealthProfessionals => "Professionnels de santé",
+            Stakeholder::Patients => "Patients",
+            Stakeholder::Residents => "Habitants",
+            Stakeholder::ElectedOfficials => "Élus",
+            Stakeholder::LocalAuthority => "Collectivité locale",
+            Stakeholder::Associations => "Associations",
+            Stakeholder::Businesses => "Entreprises",
+            Stakeholder::Researchers => "Chercheurs",
+        }
+    }
+}
 
 /// Why a UAI is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -299,6 +285,163 @@ pub struct ProjectFields {
     pub period: Period,
 }
 
+/// A lead's fields as typed, before any check (strings for what the reference data decides).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectInput {
+    /// Programme code.
+    pub programme: String,
+    /// Territory id.
+    pub territory: String,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Theme code.
+    pub theme: String,
+    /// SILK category (default community).
+    pub category: Option<Category>,
+    /// School UAI.
+    pub establishment_uai: Option<String>,
+    /// Amount asked for, in cents (default 0).
+    pub requested_amount_cents: Option<i64>,
+    /// Who takes part.
+    pub stakeholders: Vec<Stakeholder>,
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day.
+    pub ends_on: Option<NaiveDate>,
+}
+
+impl ProjectInput {
+    /// The current fields of a project, as a starting point for a change.
+    pub fn of(fields: &ProjectFields) -> Self {
+        ProjectInput {
+            programme: fields.programme.to_string(),
+            territory: fields.territory.to_string(),
+            title: fields.title.as_str().to_owned(),
+            summary: fields.summary.as_str().to_owned(),
+            description: fields.description.as_ref().map(|d| d.as_str().to_owned()),
+            theme: fields.theme.clone(),
+            category: Some(fields.category),
+            establishment_uai: fields
+                .establishment_uai
+                .as_ref()
+                .map(|u| u.as_str().to_owned()),
+            requested_amount_cents: Some(fields.requested_amount.get()),
+            stakeholders: fields.stakeholders.iter().copied().collect(),
+            starts_on: fields.period.starts_on,
+            ends_on: fields.period.ends_on,
+        }
+    }
+}
+
+impl ProjectFields {
+    /// Parses every field and checks it against the reference data: the programme and the
+    /// territory exist, the theme is the programme's, the school lies inside the territory.
+    ///
+    /// # Errors
+    /// Every field at fault, at once.
+    pub fn parse(
+        input: ProjectInput,
+        catalogue: &crate::Catalogue,
+    ) -> Result<(ProjectFields, TerritoryPath), crate::FieldErrors> {
+        let mut errors = crate::FieldErrors::new();
+        let programme = catalogue.programme(&input.programme);
+        if programme.is_none() {
+            errors.push("programme", "programme inconnu");
+        }
+        let territory = catalogue.territory(&input.territory);
+        if territory.is_none() {
+            errors.push("territory", "territoire inconnu");
+        }
+        let title = errors.check("title", ProjectTitle::parse(&input.title));
+        let summary = errors.check("summary", Summary::parse(&input.summary));
+        let description = match input.description.as_deref() {
+            Some(d) => errors.check("description", Description::parse(d)).map(Some),
+            None => Some(None),
+        };
+        if let Some(programme) = programme
+            && !programme.has_theme(&input.theme)
+        {
+            errors.push(
+                "theme",
+                format!("thème inconnu pour le programme {}", programme.code),
+            );
+        }
+        let uai = match input.establishment_uai.as_deref() {
+            Some(u) => errors.check("establishment_uai", Uai::parse(u)).map(Some),
+            None => Some(None),
+        };
+        if let (Some(Some(uai)), Some(territory)) = (&uai, territory) {
+            match catalogue.territory(uai.department().as_str()) {
+                Some(d) if territory.path.contains(&d.path) => {}
+                Some(_) => errors.push(
+                    "establishment_uai",
+                    "l'établissement n'est pas dans le territoire du projet",
+                ),
+                None => errors.push(
+                    "establishment_uai",
+                    "les premiers chiffres de l'UAI ne désignent aucun département",
+                ),
+            }
+        }
+        let requested_amount = errors.check(
+            "requested_amount_cents",
+            Cents::new(input.requested_amount_cents.unwrap_or(0)),
+        );
+        let period = errors.check("ends_on", Period::new(input.starts_on, input.ends_on));
+        errors.finish(|| {
+            let territory = territory?;
+            Some((
+                ProjectFields {
+                    programme: programme?.code.clone(),
+                    territory: territory.path.id.clone(),
+                    title: title?,
+                    summary: summary?,
+                    description: description?,
+                    theme: input.theme,
+                    category: input.category.unwrap_or(Category::Community),
+                    establishment_uai: uai?,
+                    requested_amount: requested_amount?,
+                    stakeholders: input.stakeholders.into_iter().collect(),
+                    period: period?,
+                },
+                territory.path.clone(),
+            ))
+        })
+    }
+
+    /// What a project still lacks to be submitted (SPEC §3): the stakeholders of its
+    /// concertation, and for a programme of the education domain the school's UAI.
+    ///
+    /// # Errors
+    /// Every missing field.
+    pub fn ready_for_submission(
+        &self,
+        catalogue: &crate::Catalogue,
+    ) -> Result<(), crate::FieldErrors> {
+        let mut errors = crate::FieldErrors::new();
+        if self.stakeholders.is_empty() {
+            errors.push(
+                "stakeholders",
+                "indiquez au moins un acteur associé à la concertation",
+            );
+        }
+        let school_programme = catalogue
+            .programme(self.programme.as_str())
+            .is_some_and(|p| p.domain == "education");
+        if school_programme && self.establishment_uai.is_none() {
+            errors.push(
+                "establishment_uai",
+                "l'UAI de l'établissement est requis pour déposer un projet de ce programme",
+            );
+        }
+        errors.finish(|| Some(()))
+    }
+}
+
 /// A project as stored, with the fields the service owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
@@ -332,48 +475,6 @@ pub struct Project {
     pub support_count: i64,
     /// How many concertation events it emerged from.
     pub event_count: i64,
-}
-
-impl Project {
-    /// How `actor` stands towards this project.
-    pub fn party(&self, actor: &Actor) -> Party {
-        if actor.id == self.lead_id {
-            Party::Owner
-        } else if actor.administers(&self.fields.programme, &self.territory_path) {
-            Party::AdminInScope
-        } else {
-            Party::Other
-        }
-    }
-
-    /// Whether `viewer` (anonymous when `None`) may see this project. A validated project is
-    /// public; a draft is its lead's alone; anything else is visible to its lead, to
-    /// administrators whose scope contains it and to observers.
-    pub fn is_visible_to(&self, viewer: Option<&Actor>) -> bool {
-        if self.status == Status::Validated {
-            return true;
-        }
-        let Some(viewer) = viewer else {
-            return false;
-        };
-        if viewer.id == self.lead_id {
-            return true;
-        }
-        if self.status == Status::Draft {
-            return false;
-        }
-        match viewer.role {
-            Role::Observer => true,
-            Role::Admin => viewer.administers(&self.fields.programme, &self.territory_path),
-            Role::Lead => false,
-        }
-    }
-
-    /// Whether `viewer` may see the lead's personal data (name and email): the lead, and the
-    /// administrators in charge.
-    pub fn shows_lead_to(&self, viewer: Option<&Actor>) -> bool {
-        viewer.is_some_and(|v| matches!(self.party(v), Party::Owner | Party::AdminInScope))
-    }
 }
 
 #[cfg(test)]

@@ -1,57 +1,30 @@
 //! The SILK lifecycle stage of a project, kept apart from its status:
 //! `initiate → create → test → transfer`, and `test → create` to refine the model.
 
-use std::{fmt, str::FromStr};
-
 use crate::status::Status;
 
-/// Where a project stands in the Social Innovation Lab method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Stage {
-    /// Initiate a theme.
-    Initiate,
-    /// Create the model.
-    Create,
-    /// Test and refine it.
-    Test,
-    /// Transfer it to elected officials.
-    Transfer,
+crate::code_enum! {
+    /// Where a project stands in the Social Innovation Lab method.
+    pub enum Stage: "étape" {
+        /// Initiate a theme.
+        Initiate = "initiate",
+        /// Create the model.
+        Create = "create",
+        /// Test and refine it.
+        Test = "test",
+        /// Transfer it to elected officials.
+        Transfer = "transfer",
+    }
 }
 
 impl Stage {
-    /// Every stage, in order.
-    pub const ALL: [Stage; 4] = [Stage::Initiate, Stage::Create, Stage::Test, Stage::Transfer];
-
-    /// The identifier used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Initiate => "initiate",
-            Stage::Create => "create",
-            Stage::Test => "test",
-            Stage::Transfer => "transfer",
-        }
-    }
-}
-
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Not a stage.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("étape inconnue")]
-pub struct UnknownStage;
-
-impl FromStr for Stage {
-    type Err = UnknownStage;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    /// The stages a project of status `status` at this stage may move to now.
+    pub fn next(self, status: Status) -> Vec<Stage> {
         Stage::ALL
-            .into_iter()
-            .find(|stage| stage.as_str() == s)
-            .ok_or(UnknownStage)
+            .iter()
+            .copied()
+            .filter(|to| advance(self, *to, status).is_ok())
+            .collect()
     }
 }
 
@@ -138,7 +111,7 @@ mod tests {
     #[test]
     fn create_to_test_needs_a_validated_project() {
         assert_eq!(advance(G::Create, G::Test, S::Validated), Ok(G::Test));
-        for status in S::ALL.into_iter().filter(|s| *s != S::Validated) {
+        for status in S::ALL.iter().copied().filter(|s| *s != S::Validated) {
             assert!(advance(G::Create, G::Test, status).is_err(), "{status}");
         }
     }
@@ -156,6 +129,14 @@ mod tests {
     }
 
     #[test]
+    fn the_next_stages_follow_the_lifecycle() {
+        assert_eq!(G::Initiate.next(S::Draft), vec![G::Create]);
+        assert_eq!(G::Create.next(S::Draft), vec![]);
+        assert_eq!(G::Test.next(S::Validated), vec![G::Create, G::Transfer]);
+        assert_eq!(G::Transfer.next(S::Validated), vec![]);
+    }
+
+    #[test]
     fn every_other_step_does_not_exist() {
         let arrows = [
             (G::Initiate, G::Create),
@@ -163,8 +144,8 @@ mod tests {
             (G::Test, G::Transfer),
             (G::Test, G::Create),
         ];
-        for from in Stage::ALL {
-            for to in Stage::ALL {
+        for from in Stage::ALL.iter().copied() {
+            for to in Stage::ALL.iter().copied() {
                 if !arrows.contains(&(from, to)) {
                     assert_eq!(
                         advance(from, to, S::Validated),

@@ -19,27 +19,17 @@ use crate::{
     Event, ProgrammeCode, Project, Stage, Status, SupportKind, TerritoryId, TerritoryPath,
 };
 
-/// The two granularities of the timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Interval {
-    /// Calendar months, `2025-03`.
-    Month,
-    /// ISO weeks, `2025-W10`.
-    Week,
+crate::code_enum! {
+    /// The two granularities of the timeline.
+    pub enum Interval: "intervalle (month ou week)" {
+        /// Calendar months, `2025-03`.
+        Month = "month",
+        /// ISO weeks, `2025-W10`.
+        Week = "week",
+    }
 }
 
 impl Interval {
-    /// Both granularities.
-    pub const ALL: [Interval; 2] = [Interval::Month, Interval::Week];
-
-    /// The identifier used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Interval::Month => "month",
-            Interval::Week => "week",
-        }
-    }
-
     /// The bucket an instant falls in.
     pub fn bucket(self, at: DateTime<Utc>) -> String {
         match self {
@@ -152,7 +142,7 @@ impl Figures {
 
     fn timeline(&mut self, points: Vec<(TimelineMetric, DateTime<Utc>, i64)>) {
         for (metric, at, value) in points {
-            for interval in Interval::ALL {
+            for interval in Interval::ALL.iter().copied() {
                 self.add(
                     format!("timeline.{}.{}", interval.as_str(), metric.as_str()),
                     interval.bucket(at),
@@ -314,5 +304,78 @@ mod tests {
             academy: None,
         };
         assert_eq!(chain(&region).len(), 2);
+    }
+}
+
+/// Figures by metric, as counters or a period's aggregate give them: what every front door
+/// reads (a metric absent counts zero).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals(pub BTreeMap<String, i64>);
+
+impl Totals {
+    /// The figure of a metric.
+    pub fn get(&self, metric: &str) -> i64 {
+        self.0.get(metric).copied().unwrap_or_default()
+    }
+
+    /// Projects ever submitted, whatever their status now.
+    pub fn submitted(&self) -> i64 {
+        self.get(EVER_SUBMITTED)
+    }
+
+    /// Projects in `status` now.
+    pub fn in_status(&self, status: Status) -> i64 {
+        self.get(&status_metric(status))
+    }
+
+    /// Projects at `stage` now.
+    pub fn at_stage(&self, stage: Stage) -> i64 {
+        self.get(&stage_metric(stage))
+    }
+
+    /// validated / submitted, rounded to 4 decimals (0 when nothing was submitted).
+    pub fn validation_rate(&self) -> f64 {
+        let submitted = self.submitted();
+        if submitted == 0 {
+            return 0.0;
+        }
+        #[expect(clippy::cast_precision_loss, reason = "a rate, rounded to 4 decimals")]
+        let rate = self.in_status(Status::Validated) as f64 / submitted as f64;
+        (rate * 10_000.0).round() / 10_000.0
+    }
+
+    /// Projects with at least one support.
+    pub fn supported_projects(&self) -> i64 {
+        self.get("supports.supported_projects")
+    }
+
+    /// Projects having received `kind` at least once.
+    pub fn supported_by(&self, kind: SupportKind) -> i64 {
+        self.get(&format!("supports.kind.{}", kind.as_str()))
+    }
+
+    /// Money asked for by submitted projects, in cents.
+    pub fn requested_cents(&self) -> i64 {
+        self.get("supports.requested_cents")
+    }
+
+    /// Money granted, in cents.
+    pub fn granted_cents(&self) -> i64 {
+        self.get("supports.granted_cents")
+    }
+
+    /// Events.
+    pub fn events(&self) -> i64 {
+        self.get("events.count")
+    }
+
+    /// Their participants.
+    pub fn participants(&self) -> i64 {
+        self.get("events.participants")
+    }
+
+    /// Participants of a category.
+    pub fn participants_of(&self, category: crate::event::Category) -> i64 {
+        self.get(&format!("events.category.{}", category.as_str()))
     }
 }

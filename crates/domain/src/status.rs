@@ -9,124 +9,54 @@
 //! validated | rejected ─reopen─▶ under_review
 //! ```
 
-use std::{fmt, str::FromStr};
-
-/// Where a project stands in its validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Status {
-    /// Being written by its lead; visible to them alone.
-    Draft,
-    /// Sent for review.
-    Submitted,
-    /// Being reviewed by an administrator.
-    UnderReview,
-    /// Sent back to the lead for changes.
-    ChangesRequested,
-    /// Accepted: public, may receive support.
-    Validated,
-    /// Refused.
-    Rejected,
-    /// Withdrawn by its lead; final.
-    Withdrawn,
+crate::code_enum! {
+    /// Where a project stands in its validation.
+    pub enum Status: "statut" {
+        /// Being written by its lead; visible to them alone.
+        Draft = "draft",
+        /// Sent for review.
+        Submitted = "submitted",
+        /// Being reviewed by an administrator.
+        UnderReview = "under_review",
+        /// Sent back to the lead for changes.
+        ChangesRequested = "changes_requested",
+        /// Accepted: public, may receive support.
+        Validated = "validated",
+        /// Refused.
+        Rejected = "rejected",
+        /// Withdrawn by its lead; final.
+        Withdrawn = "withdrawn",
+    }
 }
 
 impl Status {
-    /// Every status, in workflow order.
-    pub const ALL: [Status; 7] = [
-        Status::Draft,
-        Status::Submitted,
-        Status::UnderReview,
-        Status::ChangesRequested,
-        Status::Validated,
-        Status::Rejected,
-        Status::Withdrawn,
-    ];
-
-    /// The identifier used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::UnderReview => "under_review",
-            Status::ChangesRequested => "changes_requested",
-            Status::Validated => "validated",
-            Status::Rejected => "rejected",
-            Status::Withdrawn => "withdrawn",
-        }
-    }
-
     /// Whether the lead may still edit the project's fields.
     pub fn is_editable(self) -> bool {
         matches!(self, Status::Draft | Status::ChangesRequested)
     }
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// What someone asks the workflow to do.
+    pub enum Action: "action" {
+        /// The lead sends the project for review.
+        Submit = "submit",
+        /// The lead withdraws the project for good.
+        Withdraw = "withdraw",
+        /// An administrator starts reviewing.
+        StartReview = "start_review",
+        /// An administrator sends the project back for changes (comment required).
+        RequestChanges = "request_changes",
+        /// An administrator accepts the project.
+        Validate = "validate",
+        /// An administrator refuses the project (comment required).
+        Reject = "reject",
+        /// An administrator reopens a decision (comment required).
+        Reopen = "reopen",
     }
-}
-
-/// Not a status.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("statut inconnu")]
-pub struct UnknownStatus;
-
-impl FromStr for Status {
-    type Err = UnknownStatus;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Status::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or(UnknownStatus)
-    }
-}
-
-/// What someone asks the workflow to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// The lead sends the project for review.
-    Submit,
-    /// The lead withdraws the project for good.
-    Withdraw,
-    /// An administrator starts reviewing.
-    StartReview,
-    /// An administrator sends the project back for changes (comment required).
-    RequestChanges,
-    /// An administrator accepts the project.
-    Validate,
-    /// An administrator refuses the project (comment required).
-    Reject,
-    /// An administrator reopens a decision (comment required).
-    Reopen,
 }
 
 impl Action {
-    /// Every action.
-    pub const ALL: [Action; 7] = [
-        Action::Submit,
-        Action::Withdraw,
-        Action::StartReview,
-        Action::RequestChanges,
-        Action::Validate,
-        Action::Reject,
-        Action::Reopen,
-    ];
-
-    /// The identifier used in the API and the history.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Submit => "submit",
-            Action::Withdraw => "withdraw",
-            Action::StartReview => "start_review",
-            Action::RequestChanges => "request_changes",
-            Action::Validate => "validate",
-            Action::Reject => "reject",
-            Action::Reopen => "reopen",
-        }
-    }
-
     /// Whether the action needs an explanatory comment.
     pub fn requires_comment(self) -> bool {
         matches!(
@@ -142,21 +72,19 @@ impl Action {
             _ => Party::AdminInScope,
         }
     }
-}
 
-/// Not an action.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("action inconnue")]
-pub struct UnknownAction;
-
-impl FromStr for Action {
-    type Err = UnknownAction;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    /// The actions `party` may take on a project in `status` now (a comment being given where
+    /// one is needed), in workflow order.
+    pub fn available(status: Status, party: Party, circumstances: Circumstances) -> Vec<Action> {
+        let with_comment = Circumstances {
+            has_comment: true,
+            ..circumstances
+        };
         Action::ALL
-            .into_iter()
-            .find(|action| action.as_str() == s)
-            .ok_or(UnknownAction)
+            .iter()
+            .copied()
+            .filter(|action| apply(status, *action, party, with_comment).is_ok())
+            .collect()
     }
 }
 
@@ -367,8 +295,8 @@ mod tests {
 
     #[test]
     fn every_pair_off_the_diagram_is_refused_as_not_from_status() {
-        for from in Status::ALL {
-            for action in Action::ALL {
+        for from in Status::ALL.iter().copied() {
+            for action in Action::ALL.iter().copied() {
                 let on_diagram = ARROWS.iter().any(|(f, a, _)| *f == from && *a == action);
                 let outcome = apply(from, action, action.taken_by(), WITH_COMMENT);
                 if on_diagram {
@@ -394,7 +322,7 @@ mod tests {
 
     #[test]
     fn withdrawn_is_final() {
-        for action in Action::ALL {
+        for action in Action::ALL.iter().copied() {
             assert!(apply(S::Withdrawn, action, action.taken_by(), WITH_COMMENT).is_err());
         }
     }
@@ -459,11 +387,33 @@ mod tests {
     }
 
     #[test]
+    fn the_actions_available_are_those_the_machine_accepts() {
+        let none = Circumstances::default();
+        assert_eq!(
+            Action::available(S::Draft, P::Owner, none),
+            vec![A::Submit, A::Withdraw]
+        );
+        assert_eq!(
+            Action::available(S::UnderReview, P::AdminInScope, none),
+            vec![A::RequestChanges, A::Validate, A::Reject]
+        );
+        let supported = Circumstances {
+            has_financial_support: true,
+            ..none
+        };
+        assert_eq!(
+            Action::available(S::Validated, P::AdminInScope, supported),
+            vec![]
+        );
+        assert_eq!(Action::available(S::Submitted, P::Other, none), vec![]);
+    }
+
+    #[test]
     fn statuses_and_actions_round_trip_through_their_names() {
-        for status in Status::ALL {
+        for status in Status::ALL.iter().copied() {
             assert_eq!(status.as_str().parse(), Ok(status));
         }
-        for action in Action::ALL {
+        for action in Action::ALL.iter().copied() {
             assert_eq!(action.as_str().parse(), Ok(action));
         }
         assert!("approved".parse::<Status>().is_err());

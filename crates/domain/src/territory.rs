@@ -5,39 +5,23 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-/// A level of the territory tree, from the country down to the département.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TerritoryKind {
-    /// The whole country (`country:FR`), root of the tree.
-    Country,
-    /// A région, which is also the ARS of the health programme.
-    Region,
-    /// An académie, the validation level of the education programme.
-    Academy,
-    /// A département, the finest level.
-    Department,
+crate::code_enum! {
+    /// A level of the territory tree, from the country down to the département.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TerritoryKind: "niveau de territoire (country, region, academy ou department)" {
+        /// The whole country (`country:FR`), root of the tree.
+        Country = "country",
+        /// A région, which is also the ARS of the health programme.
+        Region = "region",
+        /// An académie, the validation level of the education programme.
+        Academy = "academy",
+        /// A département, the finest level.
+        Department = "department",
+    }
 }
 
 impl TerritoryKind {
-    /// Every kind, from the root down.
-    pub const ALL: [TerritoryKind; 4] = [
-        TerritoryKind::Country,
-        TerritoryKind::Region,
-        TerritoryKind::Academy,
-        TerritoryKind::Department,
-    ];
-
-    /// The identifier used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TerritoryKind::Country => "country",
-            TerritoryKind::Region => "region",
-            TerritoryKind::Academy => "academy",
-            TerritoryKind::Department => "department",
-        }
-    }
-
     /// Depth in the tree: the country is 0, a département 3.
     pub fn depth(self) -> usize {
         match self {
@@ -59,28 +43,6 @@ impl TerritoryKind {
     }
 }
 
-impl fmt::Display for TerritoryKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The kind named is not one of the four levels.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown territory kind: expected country, region, academy or department")]
-pub struct UnknownTerritoryKind;
-
-impl FromStr for TerritoryKind {
-    type Err = UnknownTerritoryKind;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TerritoryKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == s)
-            .ok_or(UnknownTerritoryKind)
-    }
-}
-
 /// Why a string is not a territory identifier.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TerritoryIdError {
@@ -89,7 +51,7 @@ pub enum TerritoryIdError {
     Shape,
     /// The part before `:` is not a known kind.
     #[error(transparent)]
-    Kind(#[from] UnknownTerritoryKind),
+    Kind(#[from] crate::code::UnknownCode),
     /// The code is empty, too long or holds other characters than ASCII letters and digits.
     #[error("a territory code is 1 to 3 ASCII letters or digits")]
     Code,

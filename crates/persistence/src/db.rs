@@ -141,13 +141,13 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when no connection can be had in time.
-    pub async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
         let options = TransactionOptions {
             sqlite_transaction_mode: (self.engine == Engine::Sqlite)
                 .then_some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        Ok(self.writer.begin_with_options(options).await?)
+        Ok(Tx(self.writer.begin_with_options(options).await?))
     }
 
     /// Checks that the database answers.
@@ -207,5 +207,57 @@ fn create_sqlite_directory(url: &str) {
     {
         // A failure here shows up, with a clearer message, when the file is opened.
         let _ = std::fs::create_dir_all(parent);
+    }
+}
+
+/// A write transaction. Repositories take it as any connection; [`Tx::commit`] ends it and
+/// sorts the database's answer like every other error. Dropped without a commit, it rolls
+/// back.
+#[derive(Debug)]
+pub struct Tx(DatabaseTransaction);
+
+impl Tx {
+    /// Commits.
+    ///
+    /// # Errors
+    /// [`StoreError`] sorted as for any statement (a lost race is [`StoreError::Retry`]).
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.0.commit().await?)
+    }
+}
+
+#[sea_orm::entity::prelude::async_trait::async_trait]
+impl ConnectionTrait for Tx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.0.get_database_backend()
+    }
+
+    async fn execute_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        self.0.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        self.0.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Option<sea_orm::QueryResult>, sea_orm::DbErr> {
+        self.0.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> {
+        self.0.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.0.support_returning()
     }
 }

@@ -7,6 +7,6 @@ mod entities;
 mod error;
 pub mod repo;
 
-pub use db::{ConnectSettings, Database, Engine};
+pub use db::{ConnectSettings, Database, Engine, Tx};
 pub use error::{IsRetry, StoreError, retrying};
-pub use sea_orm::{ConnectionTrait, DatabaseTransaction};
+pub use sea_orm::ConnectionTrait;

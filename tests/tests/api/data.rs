@@ -72,7 +72,7 @@ async fn the_demonstration_data_set_reproduces_the_published_figures() {
     let login: Value = app
         .post(
             "/api/v1/auth/login",
-            &json!({"email": "admin@demo.terrain.fr", "password": terrain_api::demo::DEMO_PASSWORD}),
+            &json!({"email": "admin@demo.terrain.fr", "password": terrain_app::demo::DEMO_PASSWORD}),
             None,
         )
         .await
@@ -221,7 +221,7 @@ async fn exported_projects_imported_into_a_fresh_database_come_back_the_same() {
             .await;
         source.walk(&tricky, &[(&lead, "submit")]).await;
     }
-    let validated = source.create_project(&lead, json!({"title": "Validé", "programme": "health", "territory": "region:53", "theme": "prevention", "establishment_uai": null, "stakeholders": []})).await;
+    let validated = source.create_project(&lead, json!({"title": "Validé", "programme": "health", "territory": "region:53", "theme": "prevention", "establishment_uai": null, "stakeholders": ["patients"]})).await;
     source
         .walk(
             &validated,
@@ -360,10 +360,9 @@ async fn a_csv_with_bad_rows_imports_nothing_and_names_every_bad_line() {
         .expect("json");
     assert_eq!(mine["items"], json!([]), "nothing imported");
 
-    let report =
-        terrain_api::import::import_projects(&app_database(&app).await, &file, &lead.email).await;
+    let report = terrain_app::import::import_projects(app.app(), &file, &lead.email).await;
     match report {
-        Err(terrain_api::import::ImportError::Rows(rows)) => {
+        Err(terrain_app::import::ImportError::Rows(rows)) => {
             let lines: Vec<u64> = rows.iter().map(|(line, _)| *line).collect();
             assert_eq!(lines, [3, 4, 5, 6, 7]);
             assert!(rows[0].1.contains("territory"), "{}", rows[0].1);
@@ -379,10 +378,6 @@ async fn a_csv_with_bad_rows_imports_nothing_and_names_every_bad_line() {
         other => panic!("expected bad rows, got {other:?}"),
     }
     let _ = PASSWORD;
-}
-
-async fn app_database(app: &TestApp) -> terrain_persistence::Database {
-    app.database_handle()
 }
 
 #[tokio::test]

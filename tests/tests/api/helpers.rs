@@ -7,9 +7,9 @@ use reqwest::{Client, Response};
 use sea_orm::{ConnectionTrait, Database as SeaDatabase};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use terrain_api::{
-    cli::{self, Cli},
-    config::Settings,
+use terrain_app::config::Settings;
+use terrain_cli::{
+    commands::{self as cli, Cli},
     startup::Application,
 };
 
@@ -28,6 +28,7 @@ pub struct TestApp {
     /// The database this app runs on.
     pub database: TestDatabase,
     db: terrain_persistence::Database,
+    app: terrain_app::App,
     settings: Settings,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -215,13 +216,14 @@ impl TestApp {
         let mut settings = test_settings(&database);
         adjust(&mut settings);
         if std::env::var("TEST_LOG").is_ok() {
-            terrain_api::telemetry::init_tracing(&settings.log);
+            terrain_cli::telemetry::init_tracing(&settings.log);
         }
         let application = Application::build(settings.clone())
             .await
             .expect("build the app");
         let addr = application.local_addr().expect("address");
-        let db = application.database().clone();
+        let app = application.app().clone();
+        let db = app.store().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until(async move {
             let _ = rx.await;
@@ -235,6 +237,7 @@ impl TestApp {
                 .expect("client"),
             database,
             db,
+            app,
             settings,
             shutdown: Some(tx),
             server: Some(server),
@@ -439,6 +442,11 @@ impl TestApp {
     /// The application's database handle.
     pub fn database_handle(&self) -> terrain_persistence::Database {
         self.db.clone()
+    }
+
+    /// The use cases' context of the running application.
+    pub fn app(&self) -> &terrain_app::App {
+        &self.app
     }
 
     /// Closes the application's connections, as if the database had gone away.

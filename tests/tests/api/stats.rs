@@ -59,7 +59,7 @@ async fn world(app: &TestApp) -> World {
     let grenoble = app.create_project(&lead, json!({"title": "Grenoble soumis", "territory": "department:38", "establishment_uai": uai("0380001"), "requested_amount_cents": 100_000})).await;
     app.walk(&grenoble, &[(&lead, "submit")]).await;
     // Paris (75, académie 01, région 11): rejected.
-    let paris = app.create_project(&lead, json!({"title": "Paris rejeté", "territory": "department:75", "establishment_uai": null, "requested_amount_cents": 50_000})).await;
+    let paris = app.create_project(&lead, json!({"title": "Paris rejeté", "territory": "department:75", "establishment_uai": uai("0750001"), "requested_amount_cents": 50_000})).await;
     app.walk(
         &paris,
         &[
@@ -335,7 +335,7 @@ async fn figures_are_exact_right_after_each_write_and_match_a_rebuild() {
         )))
         .bearer_auth(&lead.token)
         .header("if-match", "\"1\"")
-        .json(&json!({"territory": "department:13", "establishment_uai": null}))
+        .json(&json!({"territory": "department:13", "establishment_uai": uai("0130001")}))
         .send()
         .await
         .expect("request");

@@ -1,12 +1,14 @@
-//! Who is calling, in the handler's signature: forgetting a check does not compile.
+//! Extractors for the caller: a bearer access token read by the accounts use case, so that a
+//! disabled account is refused at once and the role comes from the database.
+
+use std::net::{IpAddr, SocketAddr};
 
 use axum::{
-    extract::FromRequestParts,
+    extract::{ConnectInfo, FromRequestParts},
     http::{header, request::Parts},
 };
+use terrain_app::{accounts, limits};
 use terrain_domain::{Actor, Role, User};
-use terrain_persistence::repo::users;
-use uuid::Uuid;
 
 use crate::{error::ApiError, state::AppState};
 
@@ -17,10 +19,6 @@ pub struct AuthUser(pub User);
 /// An administrator (of any scope).
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub User);
-
-/// An administrator with no scope restriction: manages accounts and programmes.
-#[derive(Debug, Clone)]
-pub struct NationalAdmin(pub User);
 
 /// The caller if a token is given; anonymous otherwise. A token that is given but invalid is
 /// still refused (401): a mistake should not silently downgrade to anonymous.
@@ -57,18 +55,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<User>, A
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
-    let claims = state
-        .keys
-        .verify(token.trim())
-        .ok_or(ApiError::Unauthorized)?;
-    let id = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::Unauthorized)?;
-    let user = users::find(state.db.reader(), id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    if user.disabled {
-        return Err(ApiError::Unauthorized);
-    }
-    Ok(Some(user))
+    Ok(Some(
+        accounts::authenticate(&state.app, token.trim()).await?,
+    ))
 }
 
 impl FromRequestParts<AppState> for MaybeUser {
@@ -105,17 +94,31 @@ impl FromRequestParts<AppState> for AdminUser {
     }
 }
 
-impl FromRequestParts<AppState> for NationalAdmin {
+/// The client's address (see `terrain_app::limits::client_address`).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let AuthUser(user) = AuthUser::from_request_parts(parts, state).await?;
-        if user.role == Role::Admin && user.scope.is_national() {
-            Ok(NationalAdmin(user))
-        } else {
-            Err(ApiError::Forbidden(
-                "Cette action est réservée aux administrateurs nationaux.".into(),
-            ))
-        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+        let values = |name: &str| -> Vec<&str> {
+            parts
+                .headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect()
+        };
+        Ok(ClientIp(limits::client_address(
+            peer,
+            &values("x-forwarded-for"),
+            &values("forwarded"),
+            state.app.trusted_proxies(),
+        )))
     }
 }

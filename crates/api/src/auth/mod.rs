@@ -1,9 +1,5 @@
-//! Authentication: password hashing, access and refresh tokens, and the extractors that put
-//! the caller's identity and role in a handler's signature.
+//! Who is calling, in the handler's signature: forgetting a check does not compile.
 
 mod extract;
-pub mod password;
-pub mod tokens;
 
-pub use extract::{AdminUser, AuthUser, MaybeUser, NationalAdmin};
-pub use tokens::TokenKeys;
+pub use extract::{AdminUser, AuthUser, ClientIp, MaybeUser};

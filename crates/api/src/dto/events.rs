@@ -153,9 +153,12 @@ pub struct EventView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl EventView {
-    /// The view of `event`, listing only the linked projects in `visible`.
-    pub fn new(event: Event, visible: impl Fn(&Uuid) -> bool) -> Self {
+impl From<terrain_app::events::EventView> for EventView {
+    fn from(view: terrain_app::events::EventView) -> Self {
+        let terrain_app::events::EventView {
+            event,
+            visible_projects,
+        } = view;
         EventView {
             id: event.id,
             programme: event.programme.to_string(),
@@ -171,11 +174,7 @@ impl EventView {
                 .counts()
                 .map(|(c, n)| (c.as_str().to_owned(), n))
                 .collect(),
-            project_ids: event
-                .project_ids
-                .into_iter()
-                .filter(|p| visible(p))
-                .collect(),
+            project_ids: visible_projects,
             created_by: event.created_by,
             version: event.version,
             created_at: event.created_at,

@@ -133,6 +133,30 @@ pub struct CreateSupportRequest {
     pub note: Option<String>,
 }
 
+impl From<CreateSupportRequest> for terrain_app::funding::SupportInput {
+    fn from(r: CreateSupportRequest) -> Self {
+        terrain_app::funding::SupportInput {
+            kind: r.kind.into(),
+            fund: r.fund,
+            amount_cents: r.amount_cents,
+            note: r.note,
+        }
+    }
+}
+
+impl From<CreateFundRequest> for terrain_domain::FundInput {
+    fn from(r: CreateFundRequest) -> Self {
+        terrain_domain::FundInput {
+            code: r.code,
+            name: r.name,
+            programme: r.programme,
+            territory: r.territory,
+            year: r.year,
+            envelope_cents: r.envelope_cents,
+        }
+    }
+}
+
 /// A support decision.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SupportView {

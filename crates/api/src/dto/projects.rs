@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
+use terrain_app::projects::{ProjectDetail, ProjectPatch};
 use terrain_domain::{
-    HistoryEntry, Project, Stage, Status,
+    HistoryEntry, Project, ProjectInput, Stage, Status,
     project::{Category, Stakeholder},
     status::Action,
 };
@@ -219,6 +220,50 @@ pub struct UpdateProjectRequest {
     pub ends_on: Option<Option<NaiveDate>>,
 }
 
+impl From<CreateProjectRequest> for ProjectInput {
+    fn from(r: CreateProjectRequest) -> Self {
+        ProjectInput {
+            programme: r.programme,
+            territory: r.territory,
+            title: r.title,
+            summary: r.summary,
+            description: r.description,
+            theme: r.theme,
+            category: r.category.map(Into::into),
+            establishment_uai: r.establishment_uai,
+            requested_amount_cents: r.requested_amount_cents,
+            stakeholders: r
+                .stakeholders
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+        }
+    }
+}
+
+impl From<UpdateProjectRequest> for ProjectPatch {
+    fn from(r: UpdateProjectRequest) -> Self {
+        ProjectPatch {
+            territory: r.territory,
+            title: r.title,
+            summary: r.summary,
+            description: r.description,
+            theme: r.theme,
+            category: r.category.map(Into::into),
+            establishment_uai: r.establishment_uai,
+            requested_amount_cents: r.requested_amount_cents,
+            stakeholders: r
+                .stakeholders
+                .map(|s| s.into_iter().map(Into::into).collect()),
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+        }
+    }
+}
+
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).
 pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -292,9 +337,28 @@ pub struct ProjectView {
     pub events: Option<Vec<EventRef>>,
 }
 
+impl From<ProjectDetail> for ProjectView {
+    fn from(detail: ProjectDetail) -> Self {
+        let contact = detail.lead_contact.map(|c| LeadContact {
+            display_name: c.display_name,
+            email: c.email.to_string(),
+        });
+        let supports = SupportSummary::of(&detail.project);
+        let mut view = ProjectView::new(detail.project, contact);
+        view.supports = Some(supports);
+        view.events = Some(detail.events.into_iter().map(Into::into).collect());
+        view
+    }
+}
+
 impl ProjectView {
+    /// The view of `project` in a list (no contact, no detail).
+    pub fn listed(project: Project) -> Self {
+        ProjectView::new(project, None)
+    }
+
     /// The view of `project`, with the lead's contact when the caller may see it.
-    pub fn new(project: Project, lead_contact: Option<LeadContact>) -> Self {
+    fn new(project: Project, lead_contact: Option<LeadContact>) -> Self {
         let fields = project.fields;
         ProjectView {
             id: project.id,
@@ -390,21 +454,22 @@ pub struct HistoryEntryView {
 
 impl From<HistoryEntry> for HistoryEntryView {
     fn from(entry: HistoryEntry) -> Self {
-        use terrain_domain::HistoryKind;
+        use terrain_domain::Change;
+        let change = &entry.change;
         HistoryEntryView {
             at: entry.at,
             actor: ActorView {
                 id: entry.actor_id,
                 role: entry.actor_role.into(),
             },
-            kind: match entry.kind {
-                HistoryKind::Transition => HistoryKindName::Transition,
-                HistoryKind::Stage => HistoryKindName::Stage,
-                HistoryKind::Support => HistoryKindName::Support,
+            kind: match change {
+                Change::Transition { .. } => HistoryKindName::Transition,
+                Change::Stage { .. } => HistoryKindName::Stage,
+                Change::Support(_) => HistoryKindName::Support,
             },
-            action: entry.action,
-            from: entry.from,
-            to: entry.to,
+            action: change.action().to_owned(),
+            from: change.from_code(),
+            to: change.to_code(),
             comment: entry.comment,
         }
     }

@@ -3,11 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use terrain_domain::{
-    Stage, Status, SupportKind,
-    event::Category,
-    stats::{EVER_SUBMITTED, stage_metric, status_metric},
-};
+use terrain_domain::{Stage, Status, SupportKind, event::Category, stats::Totals};
 use utoipa::ToSchema;
 
 use super::reference::TerritoryView;
@@ -83,61 +79,40 @@ pub struct Overview {
     pub stages: StageFigures,
 }
 
-impl Overview {
-    /// The figures of a metric → total map (missing metrics count zero).
-    pub fn from_totals(totals: &BTreeMap<String, i64>) -> Self {
-        let get = |metric: &str| totals.get(metric).copied().unwrap_or_default();
-        let submitted = get(EVER_SUBMITTED);
-        let validated = get(&status_metric(Status::Validated));
-        let rate = if submitted > 0 {
-            #[expect(clippy::cast_precision_loss, reason = "a rate, rounded to 4 decimals")]
-            let rate = validated as f64 / submitted as f64;
-            (rate * 10_000.0).round() / 10_000.0
-        } else {
-            0.0
-        };
+impl From<&Totals> for Overview {
+    fn from(t: &Totals) -> Self {
         Overview {
             projects: ProjectFigures {
-                submitted,
-                validated,
-                rejected: get(&status_metric(Status::Rejected)),
-                under_review: get(&status_metric(Status::UnderReview)),
-                changes_requested: get(&status_metric(Status::ChangesRequested)),
-                withdrawn: get(&status_metric(Status::Withdrawn)),
-                draft: get(&status_metric(Status::Draft)),
-                validation_rate: rate,
+                submitted: t.submitted(),
+                validated: t.in_status(Status::Validated),
+                rejected: t.in_status(Status::Rejected),
+                under_review: t.in_status(Status::UnderReview),
+                changes_requested: t.in_status(Status::ChangesRequested),
+                withdrawn: t.in_status(Status::Withdrawn),
+                draft: t.in_status(Status::Draft),
+                validation_rate: t.validation_rate(),
             },
             supports: SupportFigures {
-                supported_projects: get("supports.supported_projects"),
+                supported_projects: t.supported_projects(),
                 by_kind: SupportKind::ALL
                     .iter()
-                    .map(|k| {
-                        (
-                            k.as_str().to_owned(),
-                            get(&format!("supports.kind.{}", k.as_str())),
-                        )
-                    })
+                    .map(|k| (k.as_str().to_owned(), t.supported_by(*k)))
                     .collect(),
-                requested_cents: get("supports.requested_cents"),
-                granted_cents: get("supports.granted_cents"),
+                requested_cents: t.requested_cents(),
+                granted_cents: t.granted_cents(),
             },
             events: EventFigures {
-                count: get("events.count"),
-                participants: get("events.participants"),
+                count: t.events(),
+                participants: t.participants(),
                 by_category: Category::all()
-                    .map(|c| {
-                        (
-                            c.as_str().to_owned(),
-                            get(&format!("events.category.{}", c.as_str())),
-                        )
-                    })
+                    .map(|c| (c.as_str().to_owned(), t.participants_of(c)))
                     .collect(),
             },
             stages: StageFigures {
-                initiate: get(&stage_metric(Stage::Initiate)),
-                create: get(&stage_metric(Stage::Create)),
-                test: get(&stage_metric(Stage::Test)),
-                transfer: get(&stage_metric(Stage::Transfer)),
+                initiate: t.at_stage(Stage::Initiate),
+                create: t.at_stage(Stage::Create),
+                test: t.at_stage(Stage::Test),
+                transfer: t.at_stage(Stage::Transfer),
             },
         }
     }
@@ -167,6 +142,31 @@ pub struct TerritoryTable {
     pub items: Vec<TerritoryFigures>,
 }
 
+impl TerritoryTable {
+    /// The table of `level` from its rows.
+    pub fn new(
+        level: super::reference::Level,
+        rows: Vec<(terrain_domain::Territory, Totals)>,
+    ) -> Self {
+        TerritoryTable {
+            level,
+            items: rows
+                .into_iter()
+                .map(|(territory, totals)| {
+                    let figures = Overview::from(&totals);
+                    TerritoryFigures {
+                        territory: territory.into(),
+                        projects: figures.projects,
+                        supports: figures.supports,
+                        events: figures.events,
+                        stages: figures.stages,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One period of the timeline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelinePoint {
@@ -180,6 +180,18 @@ pub struct TimelinePoint {
     pub events: i64,
     /// Their participants.
     pub participants: i64,
+}
+
+impl From<terrain_app::statistics::TimelinePoint> for TimelinePoint {
+    fn from(p: terrain_app::statistics::TimelinePoint) -> Self {
+        TimelinePoint {
+            period: p.period,
+            submitted: p.submitted,
+            validated: p.validated,
+            events: p.events,
+            participants: p.participants,
+        }
+    }
 }
 
 /// `GET /stats/timeline`.

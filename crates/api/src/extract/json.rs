@@ -214,14 +214,10 @@ mod tests {
         use proptest::prelude::*;
 
         use super::super::parse;
-        use crate::{
-            dto::{
-                accounts::{CreateUserRequest, RegisterRequest},
-                events::CreateEventRequest,
-                projects::{CreateProjectRequest, TransitionRequest, UpdateProjectRequest},
-            },
-            reference_data::Reference,
-            routes::projects::fields::{RawFields, check_fields},
+        use crate::dto::{
+            accounts::{CreateUserRequest, RegisterRequest},
+            events::CreateEventRequest,
+            projects::{CreateProjectRequest, TransitionRequest, UpdateProjectRequest},
         };
 
         fn json_value() -> impl Strategy<Value = serde_json::Value> {
@@ -277,7 +273,7 @@ mod tests {
                 title in ".{0,300}", summary in ".{0,50}", uai in ".{0,12}",
                 amount in any::<i64>(), theme in ".{0,20}",
             ) {
-                let raw = RawFields {
+                let raw = terrain_domain::ProjectInput {
                     programme: "education".into(),
                     territory: "department:69".into(),
                     title,
@@ -291,7 +287,9 @@ mod tests {
                     starts_on: None,
                     ends_on: None,
                 };
-                prop_assert!(check_fields(&Reference::default(), raw).is_err());
+                let checked =
+                    terrain_domain::ProjectFields::parse(raw, &terrain_domain::Catalogue::default());
+                prop_assert!(checked.is_err());
             }
         }
     }

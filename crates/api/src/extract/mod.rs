@@ -1,10 +1,12 @@
 //! Extractors whose rejections are [`ApiError`](crate::error::ApiError)s, so that a malformed
 //! request gets the same problem+json answer as any other error, with the field at fault.
 
+mod idempotency;
 mod json;
 mod path;
 mod query;
 
+pub use idempotency::IdempotencyKey;
 pub use json::{ApiJson, HashedJson};
 pub use path::ApiPath;
 pub use query::ApiQuery;

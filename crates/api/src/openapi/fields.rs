@@ -65,14 +65,11 @@ pub fn comment() -> Object {
     ))
 }
 
-/// The most characters of a title search.
-pub const SEARCH_MAX: usize = 200;
-
 /// A title search.
 pub fn title_search() -> Object {
     string("Le titre contient ce texte (sans distinction de casse) ; sans caractère de contrôle.")
         .min_length(Some(1))
-        .max_length(Some(SEARCH_MAX))
+        .max_length(Some(terrain_app::projects::SEARCH_MAX))
         .pattern(Some(text::control_free_pattern()))
         .build()
 }

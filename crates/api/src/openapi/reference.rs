@@ -9,7 +9,7 @@ use utoipa::{
     openapi::{ObjectBuilder, OpenApi, RefOr, Schema, Type},
 };
 
-use crate::reference_data::Reference;
+use terrain_domain::Catalogue as Reference;
 
 macro_rules! code_schema {
     ($(#[$doc:meta])* $name:ident, $description:literal, $example:literal) => {

@@ -7,6 +7,7 @@ use axum::{
     response::{Html, IntoResponse},
 };
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use terrain_app::statistics::{self, Resolved};
 use terrain_domain::{Programme, Territory, TerritoryKind, stats::Interval};
 
 use crate::{
@@ -15,8 +16,8 @@ use crate::{
         stats::{Overview, TerritoryTable, Timeline},
     },
     error::ApiError,
+    routes::stats::StatsFilter,
     state::AppState,
-    statistics::{self, Resolved, StatsFilter},
 };
 
 const STYLE: &str = r#"
@@ -257,27 +258,22 @@ pub async fn show_dashboard(
         territory: filter.territory.filter(|t| !t.is_empty()),
         ..filter
     };
-    let resolved = match statistics::resolve(&state, &filter).await {
+    let resolved = match filter.resolve(&state) {
         Ok(resolved) => resolved,
         Err(ApiError::Validation(_)) => {
             notice =
                 Some("Programme, territoire ou période inconnus : les filtres ont été ignorés.");
-            statistics::resolve(&state, &StatsFilter::default()).await?
+            StatsFilter::default().resolve(&state)?
         }
         Err(other) => return Err(other),
     };
-    let programmes = state.reference.programmes().to_vec();
-    let here = state
-        .reference
+    let catalogue = state.app.catalogue();
+    let programmes = catalogue.programmes().to_vec();
+    let here = catalogue
         .territory(resolved.scope.territory.id.as_str())
         .cloned()
         .ok_or(ApiError::NotFound)?;
-    let ancestors: Vec<Territory> = state
-        .reference
-        .ancestors(&here)
-        .into_iter()
-        .cloned()
-        .collect();
+    let ancestors: Vec<Territory> = catalogue.ancestors(&here).into_iter().cloned().collect();
     let shown: Vec<&Programme> = programmes
         .iter()
         .filter(|p| {
@@ -291,16 +287,23 @@ pub async fn show_dashboard(
     let mut sections = Vec::new();
     for programme in &shown {
         let scoped = Resolved {
-            scope: terrain_persistence::repo::stats::StatsScope {
+            scope: terrain_app::statistics::StatsScope {
                 programme: Some(programme.code.clone()),
                 territory: resolved.scope.territory.clone(),
             },
             period: resolved.period,
         };
-        let overview = statistics::overview(&state, &scoped).await?;
-        let timeline = statistics::timeline(&state, &scoped, Interval::Month).await?;
+        let overview = Overview::from(&statistics::overview(&state.app, &scoped).await?);
+        let points = statistics::timeline(&state.app, &scoped, Interval::Month).await?;
+        let timeline = Timeline {
+            interval: Interval::Month.as_str().to_owned(),
+            items: points.into_iter().map(Into::into).collect(),
+        };
         let table = match level_below(here.id().kind()) {
-            Some(level) => Some(statistics::territories(&state, &scoped, level).await?),
+            Some(level) => {
+                let rows = statistics::territories(&state.app, &scoped, level.into()).await?;
+                Some(TerritoryTable::new(level, rows))
+            }
             None => None,
         };
         sections.push(programme_section(

@@ -1,7 +1,5 @@
-//! `/exports/*.csv`: the list filters, streamed row by row in pages, so memory stays flat
-//! whatever the size.
-
-use std::collections::HashSet;
+//! `/exports/*.csv`: the list filters, streamed page by page, so memory stays flat whatever
+//! the size.
 
 use axum::{
     body::{Body, Bytes},
@@ -12,32 +10,28 @@ use axum::{
 use chrono::{Days, NaiveDate};
 use futures::stream::{self, Stream, StreamExt as _};
 use serde::Deserialize;
-use terrain_domain::{Actor, Role};
-use terrain_persistence::repo::{
-    events::{self, EventQuery},
-    projects::{self, ProjectCursor, ProjectQuery},
+use terrain_app::{
+    csv::{self, EVENT_COLUMNS, PROJECT_COLUMNS},
+    events::EventFilters,
+    exports,
+    projects::ListFilters,
 };
+use terrain_domain::Actor;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use uuid::Uuid;
 
-use super::projects::read::{scope_filters, theme_filter, title_search};
+use super::events::start_of;
 use crate::openapi::reference::{ProgrammeCode, TerritoryId, ThemeCode};
 use crate::{
     auth::AuthUser,
-    csv_format::{self, EVENT_COLUMNS, PROJECT_COLUMNS},
     dto::{
         events::EventKindName,
         projects::{StageName, StatusName},
     },
     error::{ApiError, Problem},
     extract::ApiQuery,
-    routes::events::start_of,
     state::AppState,
 };
-
-/// Rows fetched per query while streaming.
-const PAGE: u64 = 500;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -45,21 +39,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_events))
 }
 
-/// Exports are for administrators and observers.
-fn exporter(user: &AuthUser) -> Result<Actor, ApiError> {
-    let actor = user.actor();
-    match actor.role {
-        Role::Admin | Role::Observer => Ok(actor),
-        Role::Lead => Err(ApiError::Forbidden(
-            "Les exports sont réservés aux administrateurs et aux observateurs.".into(),
-        )),
-    }
-}
-
 fn csv_response(
     name: &str,
+    columns: &[&str],
     body: impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
 ) -> Response {
+    let header_row = Bytes::from(csv::encode(&[columns
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect()]));
+    let body = stream::once(async { Ok(header_row) }).chain(body).fuse();
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -73,11 +62,30 @@ fn csv_response(
         .into_response()
 }
 
-fn header_row(columns: &[&str]) -> Bytes {
-    Bytes::from(csv_format::encode(&[columns
-        .iter()
-        .map(|c| (*c).to_owned())
-        .collect()]))
+/// The pages `next` gives, each as CSV records, until one says it is the last. An error
+/// midway ends the body early (the client sees a truncated transfer).
+fn pages<Q, F, Fut>(
+    query: Q,
+    next: F,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static
+where
+    Q: Send + 'static,
+    F: Fn(Q) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = Result<(Vec<Vec<String>>, Option<Q>), terrain_app::AppError>>
+        + Send,
+{
+    stream::unfold(Some(query), move |query| {
+        let next = next.clone();
+        async move {
+            match next(query?).await {
+                Ok((records, more)) => Some((Ok(Bytes::from(csv::encode(&records))), more)),
+                Err(error) => {
+                    tracing::error!(error = %error, "export interrupted");
+                    Some((Err(std::io::Error::other("export interrupted")), None))
+                }
+            }
+        }
+    })
 }
 
 /// Filters of the projects export.
@@ -105,6 +113,20 @@ struct ProjectFilters {
     q: Option<String>,
 }
 
+impl ProjectFilters {
+    fn into_filters(self) -> ListFilters {
+        ListFilters {
+            programme: self.programme,
+            territory: self.territory,
+            status: self.status.map(Into::into),
+            stage: self.stage.map(Into::into),
+            theme: self.theme,
+            q: self.q,
+            ..ListFilters::default()
+        }
+    }
+}
+
 /// The projects you may see, as CSV (administrators in scope, observers); the format
 /// `terrain import projects` reads.
 #[utoipa::path(get, path = "/exports/projects.csv", tag = "exports", params(ProjectFilters),
@@ -119,58 +141,24 @@ async fn export_projects(
     user: AuthUser,
     ApiQuery(filters): ApiQuery<ProjectFilters>,
 ) -> Result<Response, ApiError> {
-    let actor = exporter(&user)?;
-    let (programme, territory) = scope_filters(
-        &state,
-        filters.programme.as_deref(),
-        filters.territory.as_deref(),
-    )
-    .await?;
-    let query = ProjectQuery {
-        programme,
-        territory,
-        status: filters.status.map(Into::into),
-        stage: filters.stage.map(Into::into),
-        theme: theme_filter(&state, filters.theme)?,
-        q: title_search(filters.q)?,
-        limit: PAGE,
-        ..ProjectQuery::default()
-    };
-    let pages = stream::unfold(Some(query), move |query| {
-        let state = state.clone();
-        let actor = actor.clone();
+    let actor = user.actor();
+    let query = exports::projects_query(&state.app, &actor, filters.into_filters())?;
+    let body = pages(query, move |mut query| {
+        let (app, actor): (_, Actor) = (state.app.clone(), actor.clone());
         async move {
-            let mut query = query?;
-            let page = match projects::list(state.db.reader(), Some(&actor), &query).await {
-                Ok(page) => page,
-                Err(error) => {
-                    tracing::error!(error = %error, "projects export interrupted");
-                    return Some((Err(std::io::Error::other("export interrupted")), None));
-                }
-            };
-            let records: Vec<Vec<String>> =
-                page.items.iter().map(csv_format::project_record).collect();
-            let next = page.more.then(|| {
-                query.after = page.items.last().map(|p| ProjectCursor {
-                    at: Some(p.created_at),
-                    id: p.id,
-                });
-                query
-            });
-            Some((Ok(Bytes::from(csv_format::encode(&records))), next))
+            let page = exports::projects_page(&app, &actor, &mut query).await?;
+            let records = page.items.iter().map(csv::project_record).collect();
+            Ok((records, page.more.then_some(query)))
         }
     });
-    let body = stream::once(async { Ok(header_row(&PROJECT_COLUMNS)) })
-        .chain(pages)
-        .fuse();
-    Ok(csv_response("projects.csv", body))
+    Ok(csv_response("projects.csv", &PROJECT_COLUMNS, body))
 }
 
 /// Filters of the events export.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct EventFilters {
+struct EventExportFilters {
     /// Only this programme.
     #[param(value_type = Option<ProgrammeCode>)]
     programme: Option<String>,
@@ -187,7 +175,7 @@ struct EventFilters {
 }
 
 /// The events as CSV (administrators, observers); linked projects you may not see are left out.
-#[utoipa::path(get, path = "/exports/events.csv", tag = "exports", params(EventFilters),
+#[utoipa::path(get, path = "/exports/events.csv", tag = "exports", params(EventExportFilters),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Les concertations en CSV.", body = String, content_type = "text/csv"),
@@ -197,75 +185,31 @@ struct EventFilters {
 async fn export_events(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiQuery(filters): ApiQuery<EventFilters>,
+    ApiQuery(filters): ApiQuery<EventExportFilters>,
 ) -> Result<Response, ApiError> {
-    let actor = exporter(&user)?;
-    let (programme, territory) = scope_filters(
-        &state,
-        filters.programme.as_deref(),
-        filters.territory.as_deref(),
-    )
-    .await?;
-    let query = EventQuery {
-        programme,
-        territory,
+    let actor = user.actor();
+    let filters = EventFilters {
+        programme: filters.programme,
+        territory: filters.territory,
         kind: filters.kind.map(Into::into),
         from: filters.from.map(start_of),
         until: filters
             .to
             .and_then(|d| d.checked_add_days(Days::new(1)))
             .map(start_of),
-        after: None,
-        limit: PAGE,
     };
-    let pages = stream::unfold(Some(query), move |query| {
-        let state = state.clone();
-        let actor = actor.clone();
+    let query = exports::events_query(&state.app, &actor, filters)?;
+    let body = pages(query, move |mut query| {
+        let (app, actor): (_, Actor) = (state.app.clone(), actor.clone());
         async move {
-            let mut query = query?;
-            let conn = state.db.reader();
-            let page = match events::list(conn, &query).await {
-                Ok(page) => page,
-                Err(error) => {
-                    tracing::error!(error = %error, "events export interrupted");
-                    return Some((Err(std::io::Error::other("export interrupted")), None));
-                }
-            };
-            let linked: Vec<Uuid> = page
+            let page = exports::events_page(&app, &actor, &mut query).await?;
+            let records = page
                 .items
                 .iter()
-                .flat_map(|e| e.project_ids.clone())
+                .map(|e| csv::event_record(&e.event, &e.visible_projects))
                 .collect();
-            let visible: HashSet<Uuid> = match projects::find_many(conn, &linked).await {
-                Ok(found) => found
-                    .into_iter()
-                    .filter(|p| p.is_visible_to(Some(&actor)))
-                    .map(|p| p.id)
-                    .collect(),
-                Err(_) => return Some((Err(std::io::Error::other("export interrupted")), None)),
-            };
-            let records: Vec<Vec<String>> = page
-                .items
-                .iter()
-                .map(|e| {
-                    let shown: Vec<Uuid> = e
-                        .project_ids
-                        .iter()
-                        .copied()
-                        .filter(|p| visible.contains(p))
-                        .collect();
-                    csv_format::event_record(e, &shown)
-                })
-                .collect();
-            let next = page.more.then(|| {
-                query.after = page.items.last().map(|e| (e.starts_at, e.id));
-                query
-            });
-            Some((Ok(Bytes::from(csv_format::encode(&records))), next))
+            Ok((records, page.more.then_some(query)))
         }
     });
-    let body = stream::once(async { Ok(header_row(&EVENT_COLUMNS)) })
-        .chain(pages)
-        .fuse();
-    Ok(csv_response("events.csv", body))
+    Ok(csv_response("events.csv", &EVENT_COLUMNS, body))
 }

@@ -3,25 +3,23 @@
 use axum::{
     Json,
     extract::{OriginalUri, State},
-    http::{StatusCode, header},
 };
 use serde::Deserialize;
-use terrain_domain::{Cents, FundCode, Scope, funding};
-use terrain_persistence::{
-    StoreError,
-    repo::funds::{self, FundQuery, NewFund},
+use terrain_app::{
+    funding::{self, FundFilters},
+    pagination,
 };
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::projects::read::scope_filters;
 use crate::openapi::reference::{ProgrammeCode, TerritoryId};
 use crate::{
     auth::{AdminUser, AuthUser},
     dto::funding::{CreateFundRequest, FundView},
-    error::{ApiError, FieldError, Problem},
+    error::{ApiError, Problem},
     extract::{ApiJson, ApiPath, ApiQuery},
-    pagination::{self, Cursor, Listed, Page},
+    pagination::{Listed, Page},
+    reply::Created,
     state::AppState,
 };
 
@@ -47,82 +45,13 @@ async fn create_fund(
     State(state): State<AppState>,
     admin: AdminUser,
     ApiJson(body): ApiJson<CreateFundRequest>,
-) -> Result<super::Created<FundView>, ApiError> {
-    let mut errors = Vec::new();
-    let code = FundCode::parse(&body.code)
-        .map_err(|e| errors.push(FieldError::new("code", e.to_string())))
-        .ok();
-    let name = body.name;
-    if let Err(e) = funding::FUND_NAME.check(&name) {
-        errors.push(FieldError::new("name", e.to_string()));
-    }
-    let programme = state
-        .reference
-        .programme(&body.programme)
-        .map(|p| p.code.clone());
-    if programme.is_none() {
-        errors.push(FieldError::new("programme", "programme inconnu"));
-    }
-    let territory = match body.territory.as_deref() {
-        Some(id) => {
-            let found = state.reference.territory(id).map(|t| t.path.clone());
-            if found.is_none() {
-                errors.push(FieldError::new("territory", "territoire inconnu"));
-            }
-            found
-        }
-        None => None,
-    };
-    if !(2000..=2100).contains(&body.year) {
-        errors.push(FieldError::new("year", "entre 2000 et 2100"));
-    }
-    let envelope = Cents::new(body.envelope_cents).ok().filter(|c| c.get() > 0);
-    if envelope.is_none() {
-        let message = if body.envelope_cents > Cents::MAX {
-            "au plus 10^14 centimes (mille milliards d'euros)"
-        } else {
-            "un montant supérieur à zéro"
-        };
-        errors.push(FieldError::new("envelope_cents", message));
-    }
-    let (Some(code), Some(programme), Some(envelope), true) =
-        (code, programme, envelope, errors.is_empty())
-    else {
-        return Err(ApiError::Validation(errors));
-    };
-    let reach = Scope {
-        programme: Some(programme.clone()),
-        territory: territory.clone(),
-    };
-    if !admin.0.scope.covers(&reach) {
-        return Err(ApiError::Forbidden(
-            "Ce fonds dépasse votre périmètre d'administration.".into(),
-        ));
-    }
-    let txn = state.db.begin_write().await?;
-    let fund = funds::insert(
-        &txn,
-        NewFund {
-            code,
-            name,
-            programme,
-            territory,
-            year: body.year,
-            envelope,
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        StoreError::Conflict(_) => ApiError::Conflict("Un fonds porte déjà ce code.".into()),
-        other => other.into(),
-    })?;
-    txn.commit().await.map_err(StoreError::from)?;
-    let location = format!("/api/v1/funds/{}", fund.code);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(fund.into()),
-    ))
+) -> Result<Created<FundView>, ApiError> {
+    let fund = funding::create_fund(&state.app, &admin.actor(), body.into()).await?;
+    Ok(Created {
+        location: format!("/api/v1/funds/{}", fund.code),
+        version: None,
+        body: fund.into(),
+    })
 }
 
 /// Filters and pagination of the fund list.
@@ -160,33 +89,18 @@ async fn list_funds(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Listed<FundView>, ApiError> {
     let limit = pagination::limit(query.limit)?;
-    let conn = state.db.reader();
-    let (programme, territory) = scope_filters(
-        &state,
-        query.programme.as_deref(),
-        query.territory.as_deref(),
-    )
-    .await?;
-    let after = query.cursor.map(|c| Cursor::decode(LIST, &c)).transpose()?;
-    let filter = FundQuery {
-        programme,
-        territory,
+    let after = query
+        .cursor
+        .map(|c| pagination::decode(LIST, &c))
+        .transpose()?;
+    let filters = FundFilters {
+        programme: query.programme,
+        territory: query.territory,
         year: query.year,
     };
-    let page = funds::list(conn, &filter, after.as_deref(), limit).await?;
-    let next = page
-        .more
-        .then(|| {
-            page.items
-                .last()
-                .map(|f| Cursor::new(LIST, f.code.as_str()))
-        })
-        .flatten();
-    Ok(Listed::new(
-        page.items.into_iter().map(Into::into).collect(),
-        next,
-        &uri,
-    ))
+    let page = funding::list_funds(&state.app, filters, after.as_deref(), limit).await?;
+    let cursor = |f: &terrain_domain::Fund| pagination::encode(LIST, f.code.as_str());
+    Ok(Listed::of(page, &uri, cursor, Into::into))
 }
 
 /// One fund, with what is committed and what remains (any signed-in user).
@@ -203,9 +117,5 @@ async fn get_fund(
     _user: AuthUser,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<FundView>, ApiError> {
-    let code = FundCode::parse(&code).map_err(|_| ApiError::NotFound)?;
-    let fund = funds::find(state.db.reader(), &code)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(fund.into()))
+    Ok(Json(funding::fund(&state.app, &code).await?.into()))
 }

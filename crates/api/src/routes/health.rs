@@ -39,7 +39,12 @@ async fn get_health() -> Json<Status> {
             content_type = "application/problem+json"),
     ))]
 async fn get_ready(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
-    state.db.ping().await?;
+    state
+        .app
+        .store()
+        .ping()
+        .await
+        .map_err(terrain_app::AppError::from)?;
     Ok(Json(Status { status: "ready" }))
 }
 

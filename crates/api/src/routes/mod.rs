@@ -8,20 +8,16 @@ mod funds;
 mod health;
 mod programmes;
 pub(crate) mod projects;
-mod stats;
+pub(crate) mod stats;
 mod territories;
 mod users;
 
-use axum::{
-    Json,
-    http::{StatusCode, header::HeaderName},
-};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::{config::Settings, state::AppState};
+use crate::state::AppState;
 
 /// Every documented route: the API under `/api/v1`, and the operational endpoints at the root.
-pub fn router(_settings: &Settings) -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(auth::router())
         .merge(users::router())
@@ -35,12 +31,4 @@ pub fn router(_settings: &Settings) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .nest("/api/v1", api)
         .merge(health::router())
-}
-
-/// A 201 answer with the `Location` of what was created.
-pub type Created<T> = (StatusCode, [(HeaderName, String); 1], Json<T>);
-
-/// A `Location` header value for a path of this service (paths hold only ASCII).
-pub(crate) fn location(path: &str) -> axum::http::HeaderValue {
-    axum::http::HeaderValue::from_str(path).unwrap_or(axum::http::HeaderValue::from_static("/"))
 }

@@ -5,8 +5,7 @@ use axum::{
     extract::{OriginalUri, State},
 };
 use serde::Deserialize;
-use terrain_domain::ProgrammeCode;
-use terrain_persistence::repo::reference;
+use terrain_app::{pagination, reference};
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -14,7 +13,7 @@ use crate::{
     dto::reference::ProgrammeView,
     error::{ApiError, Problem},
     extract::{ApiPath, ApiQuery},
-    pagination::{self, Cursor, Listed, Page},
+    pagination::{Listed, Page},
     state::AppState,
 };
 
@@ -52,21 +51,13 @@ async fn list_programmes(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Listed<ProgrammeView>, ApiError> {
     let limit = pagination::limit(query.limit)?;
-    let after = query.cursor.map(|c| Cursor::decode(LIST, &c)).transpose()?;
-    let page = reference::list_programmes(state.db.reader(), after.as_deref(), limit).await?;
-    let next = page
-        .more
-        .then(|| {
-            page.items
-                .last()
-                .map(|p| Cursor::new(LIST, p.code.as_str()))
-        })
-        .flatten();
-    Ok(Listed::new(
-        page.items.into_iter().map(Into::into).collect(),
-        next,
-        &uri,
-    ))
+    let after = query
+        .cursor
+        .map(|c| pagination::decode(LIST, &c))
+        .transpose()?;
+    let page = reference::programmes(&state.app, after.as_deref(), limit).await?;
+    let cursor = |p: &terrain_domain::Programme| pagination::encode(LIST, p.code.as_str());
+    Ok(Listed::of(page, &uri, cursor, Into::into))
 }
 
 /// One programme with its themes.
@@ -81,9 +72,5 @@ async fn get_programme(
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<ProgrammeView>, ApiError> {
-    let code = ProgrammeCode::parse(&code).map_err(|_| ApiError::NotFound)?;
-    let programme = reference::find_programme(state.db.reader(), &code)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(programme.into()))
+    Ok(Json(reference::programme(&state.app, &code).await?.into()))
 }

@@ -7,8 +7,10 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
+use chrono::NaiveDate;
 use serde::Deserialize;
-use terrain_domain::stats::Interval;
+use terrain_app::statistics::{self, Resolved};
+use terrain_domain::{TerritoryKind, stats::Interval};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -21,7 +23,6 @@ use crate::{
     error::{ApiError, Problem},
     extract::ApiQuery,
     state::AppState,
-    statistics::{self, StatsFilter},
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -29,6 +30,36 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_overview))
         .routes(routes!(get_territories))
         .routes(routes!(get_timeline))
+}
+
+/// Where and when: the filters of every statistic.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatsFilter {
+    /// Only this programme.
+    #[param(value_type = Option<ProgrammeCode>)]
+    pub programme: Option<String>,
+    /// This territory and what lies below it (default: the whole country).
+    #[param(value_type = Option<TerritoryId>)]
+    pub territory: Option<String>,
+    /// Projects first submitted, and events starting, on or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// … and on or before this day (UTC).
+    pub to: Option<NaiveDate>,
+}
+
+impl StatsFilter {
+    /// The filter checked by the use case.
+    pub fn resolve(&self, state: &AppState) -> Result<Resolved, ApiError> {
+        Ok(statistics::resolve(
+            &state.app,
+            self.programme.as_deref(),
+            self.territory.as_deref(),
+            self.from,
+            self.to,
+        )?)
+    }
 }
 
 /// Figures of a programme and territory (all by default), optionally over a period of first
@@ -41,27 +72,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn get_overview(
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<StatsFilter>,
-) -> Result<Response, ApiError> {
-    let resolved = statistics::resolve(&state, &filter).await?;
-    let body = match resolved.period {
-        None => Bytes::from(
-            serde_json::to_vec(&statistics::overview(&state, &resolved).await?)
-                .map_err(|e| ApiError::Internal(e.into()))?,
-        ),
-        // A period's figures are aggregated by the database: computed once per version.
-        Some((from, until)) => {
-            let key = format!(
-                "overview|{}|{}|{from}|{until}",
-                resolved.scope.programme.as_ref().map_or("", |p| p.as_str()),
-                resolved.scope.territory.id
-            );
-            statistics::memoised(&state, key, resolved.scope.programme.as_ref(), || {
-                statistics::overview(&state, &resolved)
-            })
-            .await?
-        }
-    };
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+) -> Result<Json<Overview>, ApiError> {
+    let resolved = filter.resolve(&state)?;
+    let totals = statistics::overview(&state.app, &resolved).await?;
+    Ok(Json(Overview::from(&totals)))
 }
 
 /// Parameters of the territory table.
@@ -108,20 +122,22 @@ async fn get_territories(
         territory: query.territory,
         ..StatsFilter::default()
     };
-    let resolved = statistics::resolve(&state, &filter).await?;
+    let resolved = filter.resolve(&state)?;
     let level = match query.level {
         StatsLevel::Region => Level::Region,
         StatsLevel::Academy => Level::Academy,
         StatsLevel::Department => Level::Department,
     };
-    // A hundred rows of forty figures each: computed once per statistics version.
-    let key = format!(
-        "territories|{level:?}|{}|{}",
-        resolved.scope.programme.as_ref().map_or("", |p| p.as_str()),
-        resolved.scope.territory.id
-    );
-    let body = statistics::memoised(&state, key, resolved.scope.programme.as_ref(), || {
-        statistics::territories(&state, &resolved, level)
+    // A hundred rows of forty figures each: rendered once per statistics version.
+    let key = resolved.key(&format!("territories-json|{level:?}"));
+    let programme = resolved.scope.programme.clone();
+    let body = statistics::memoised(&state.app, key, programme.as_ref(), || async {
+        let rows =
+            statistics::territories(&state.app, &resolved, TerritoryKind::from(level)).await?;
+        let table = TerritoryTable::new(level, rows);
+        serde_json::to_vec(&table)
+            .map(Bytes::from)
+            .map_err(terrain_app::AppError::internal)
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
@@ -173,12 +189,14 @@ async fn get_timeline(
         from: query.from,
         to: query.to,
     };
-    let resolved = statistics::resolve(&state, &filter).await?;
+    let resolved = filter.resolve(&state)?;
     let interval = match query.interval.unwrap_or(IntervalName::Month) {
         IntervalName::Month => Interval::Month,
         IntervalName::Week => Interval::Week,
     };
-    Ok(Json(
-        statistics::timeline(&state, &resolved, interval).await?,
-    ))
+    let points = statistics::timeline(&state.app, &resolved, interval).await?;
+    Ok(Json(Timeline {
+        interval: interval.as_str().to_owned(),
+        items: points.into_iter().map(Into::into).collect(),
+    }))
 }

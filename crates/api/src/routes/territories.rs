@@ -5,8 +5,8 @@ use axum::{
     extract::{OriginalUri, State},
 };
 use serde::Deserialize;
+use terrain_app::{pagination, reference};
 use terrain_domain::TerritoryId;
-use terrain_persistence::repo::reference::{self, TerritoryFilter};
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -14,7 +14,7 @@ use crate::{
     dto::reference::{Level, TerritoryDetail, TerritoryView},
     error::{ApiError, Problem},
     extract::{ApiPath, ApiQuery},
-    pagination::{self, Cursor, Listed, Page},
+    pagination::{Listed, Page},
     state::AppState,
 };
 
@@ -58,36 +58,24 @@ async fn list_territories(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Listed<TerritoryView>, ApiError> {
     let limit = pagination::limit(query.limit)?;
-    let parent = query
-        .parent
-        .map(|p| TerritoryId::parse(&p).map_err(|e| ApiError::invalid("parent", e.to_string())))
-        .transpose()?;
     let after = query
         .cursor
         .map(|c| {
-            let key = Cursor::decode(LIST, &c)?;
+            let key = pagination::decode(LIST, &c)?;
             TerritoryId::parse(&key).map_err(|_| ApiError::invalid("cursor", "curseur invalide"))
         })
         .transpose()?;
-    let filter = TerritoryFilter {
-        kind: query.kind.map(Into::into),
-        parent,
-    };
-    let page =
-        reference::list_territories(state.db.reader(), &filter, after.as_ref(), limit).await?;
-    let next = page
-        .more
-        .then(|| {
-            page.items
-                .last()
-                .map(|t| Cursor::new(LIST, t.id().as_str()))
-        })
-        .flatten();
-    Ok(Listed::new(
-        page.items.into_iter().map(Into::into).collect(),
-        next,
-        &uri,
-    ))
+    let kind = query.kind.map(Into::into);
+    let page = reference::territories(
+        &state.app,
+        kind,
+        query.parent.as_deref(),
+        after.as_ref(),
+        limit,
+    )
+    .await?;
+    let cursor = |t: &terrain_domain::Territory| pagination::encode(LIST, t.id().as_str());
+    Ok(Listed::of(page, &uri, cursor, Into::into))
 }
 
 /// One territory, with its ancestors and its children.
@@ -102,12 +90,6 @@ async fn get_territory(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TerritoryDetail>, ApiError> {
-    let id = TerritoryId::parse(&id).map_err(|_| ApiError::NotFound)?;
-    let conn = state.db.reader();
-    let territory = reference::find_territory(conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let ancestors = reference::ancestors(conn, &territory).await?;
-    let children = reference::children(conn, &id).await?;
+    let (territory, ancestors, children) = reference::territory(&state.app, &id).await?;
     Ok(Json(TerritoryDetail::new(territory, ancestors, children)))
 }

@@ -3,28 +3,23 @@
 use axum::{
     Json,
     extract::{OriginalUri, State},
-    http::{StatusCode, header},
 };
 use serde::Deserialize;
-use terrain_domain::{DisplayName, Role};
-use terrain_persistence::{
-    StoreError,
-    repo::{
-        tokens,
-        users::{self, UserChanges},
-    },
+use terrain_app::{
+    accounts::{self, AccountInput, UserPatch},
+    pagination,
 };
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{
-    accounts::{self, AccountInput},
-    auth::NationalAdmin,
+    auth::AuthUser,
     dto::accounts::{CreateUserRequest, RoleName, UpdateUserRequest, UserView},
     error::{ApiError, Problem},
     extract::{ApiJson, ApiPath, ApiQuery},
-    pagination::{self, Cursor, Listed, Page},
+    pagination::{Listed, Page},
+    reply::Created,
     state::AppState,
 };
 
@@ -63,9 +58,9 @@ struct ListQuery {
     ))]
 async fn create_user(
     State(state): State<AppState>,
-    _admin: NationalAdmin,
+    admin: AuthUser,
     ApiJson(body): ApiJson<CreateUserRequest>,
-) -> Result<super::Created<UserView>, ApiError> {
+) -> Result<Created<UserView>, ApiError> {
     let scope = body.scope.unwrap_or_default();
     let input = AccountInput {
         email: body.email,
@@ -75,13 +70,12 @@ async fn create_user(
         programme: scope.programme,
         territory: scope.territory,
     };
-    let user = accounts::create_account(&state.db, &state.reference, input).await?;
-    let location = format!("/api/v1/users/{}", user.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(user.into()),
-    ))
+    let user = accounts::create_user(&state.app, &admin.actor(), input).await?;
+    Ok(Created {
+        location: format!("/api/v1/users/{}", user.id),
+        version: None,
+        body: user.into(),
+    })
 }
 
 /// Accounts, oldest first (national administrators only).
@@ -94,7 +88,7 @@ async fn create_user(
     ))]
 async fn list_users(
     State(state): State<AppState>,
-    _admin: NationalAdmin,
+    admin: AuthUser,
     OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Listed<UserView>, ApiError> {
@@ -102,24 +96,14 @@ async fn list_users(
     let after = query
         .cursor
         .map(|c| {
-            let key = Cursor::decode(LIST, &c)?;
+            let key = pagination::decode(LIST, &c)?;
             Uuid::parse_str(&key).map_err(|_| ApiError::invalid("cursor", "curseur invalide"))
         })
         .transpose()?;
-    let page = users::list(state.db.reader(), query.role.map(Into::into), after, limit).await?;
-    let next = page
-        .more
-        .then(|| {
-            page.items
-                .last()
-                .map(|u| Cursor::new(LIST, &u.id.to_string()))
-        })
-        .flatten();
-    Ok(Listed::new(
-        page.items.into_iter().map(Into::into).collect(),
-        next,
-        &uri,
-    ))
+    let role = query.role.map(Into::into);
+    let page = accounts::list_users(&state.app, &admin.actor(), role, after, limit).await?;
+    let cursor = |u: &terrain_domain::User| pagination::encode(LIST, &u.id.to_string());
+    Ok(Listed::of(page, &uri, cursor, Into::into))
 }
 
 /// One account (national administrators only).
@@ -134,12 +118,10 @@ async fn list_users(
     ))]
 async fn get_user(
     State(state): State<AppState>,
-    _admin: NationalAdmin,
+    admin: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<UserView>, ApiError> {
-    let user = users::find(state.db.reader(), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let user = accounts::user(&state.app, &admin.actor(), id).await?;
     Ok(Json(user.into()))
 }
 
@@ -156,59 +138,16 @@ async fn get_user(
     ))]
 async fn update_user(
     State(state): State<AppState>,
-    NationalAdmin(admin): NationalAdmin,
+    admin: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateUserRequest>,
 ) -> Result<Json<UserView>, ApiError> {
-    users::find(state.db.reader(), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if id == admin.id && (body.role.is_some() || body.scope.is_some() || body.disabled.is_some()) {
-        return Err(ApiError::Conflict(
-            "Un administrateur ne change ni son propre rôle, ni son périmètre, ni son état : \
-             demandez-le à un autre administrateur national."
-                .into(),
-        ));
-    }
-    let txn = state.db.begin_write().await?;
-    // Read again inside the transaction: the role the change is checked against is current.
-    let current = users::find(&txn, id).await?.ok_or(ApiError::NotFound)?;
-    let role: Role = body.role.map_or(current.role, Into::into);
-    let mut changes = UserChanges {
-        display_name: body
-            .display_name
-            .map(|n| {
-                DisplayName::parse(&n).map_err(|e| ApiError::invalid("display_name", e.to_string()))
-            })
-            .transpose()?,
+    let patch = UserPatch {
+        display_name: body.display_name,
         role: body.role.map(Into::into),
+        scope: body.scope.map(|s| (s.programme, s.territory)),
         disabled: body.disabled,
-        ..UserChanges::default()
     };
-    if let Some(scope) = body.scope {
-        let resolved = accounts::resolve_scope(
-            &state.reference,
-            role,
-            scope.programme.as_deref(),
-            scope.territory.as_deref(),
-        )?;
-        changes.scope_programme = Some(resolved.programme);
-        changes.scope_territory = Some(resolved.territory);
-    } else if role != Role::Admin {
-        changes.scope_programme = Some(None);
-        changes.scope_territory = Some(None);
-    }
-    let user = users::update(&txn, id, changes)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if users::count_enabled_national_admins(&txn).await? == 0 {
-        return Err(ApiError::Conflict(
-            "Ce changement ne laisserait aucun administrateur national actif.".into(),
-        ));
-    }
-    if user.disabled {
-        tokens::revoke_all_of(&txn, user.id).await?;
-    }
-    txn.commit().await.map_err(StoreError::from)?;
+    let user = accounts::update_user(&state.app, &admin.actor(), id, patch).await?;
     Ok(Json(user.into()))
 }

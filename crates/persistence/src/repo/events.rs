@@ -9,57 +9,21 @@ use sea_orm::{
     sea_query::{Condition, Query},
 };
 use terrain_domain::{
-    Attendance, Event, EventKind, ProgrammeCode, TerritoryPath, event::EventTitle, stats::Delta,
+    Attendance, Event, EventKind, NewEvent, ProgrammeCode, TerritoryPath, stats::Delta,
 };
 use uuid::Uuid;
 
-use super::{Page, corrupt, path_of, stats, subtree};
+use super::{
+    Page,
+    rows::{corrupt, encode_attendance, to_event},
+    stats, subtree,
+};
 use crate::{
     StoreError,
     entities::{event, event_attendance, event_project},
 };
 
-/// What a recorder writes about an event.
-#[derive(Debug, Clone)]
-pub struct EventFields {
-    /// Programme.
-    pub programme: ProgrammeCode,
-    /// Where.
-    pub territory: TerritoryPath,
-    /// Title.
-    pub title: EventTitle,
-    /// Kind.
-    pub kind: EventKind,
-    /// Start.
-    pub starts_at: DateTime<Utc>,
-    /// End.
-    pub ends_at: Option<DateTime<Utc>>,
-    /// Place.
-    pub location: Option<String>,
-    /// Who attended.
-    pub attendance: Attendance,
-    /// Projects that emerged from it.
-    pub project_ids: Vec<Uuid>,
-}
-
-fn encode(attendance: &Attendance) -> String {
-    attendance
-        .counts()
-        .map(|(category, count)| format!("{}:{count}", category.as_str()))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn decode(text: &str) -> Result<Attendance, StoreError> {
-    let mut counts = Vec::new();
-    for pair in text.split(',').filter(|p| !p.is_empty()) {
-        let (name, count) = pair.split_once(':').ok_or_else(|| corrupt(pair))?;
-        counts.push((name, count.parse::<u64>().map_err(|_| corrupt(pair))?));
-    }
-    Attendance::parse(counts).map_err(|_| corrupt(text))
-}
-
-fn write(model: &mut event::ActiveModel, fields: &EventFields) {
+fn write(model: &mut event::ActiveModel, fields: &NewEvent) {
     model.programme = Set(fields.programme.as_str().to_owned());
     model.territory_id = Set(fields.territory.id.as_str().to_owned());
     model.region_id = Set(fields
@@ -77,7 +41,7 @@ fn write(model: &mut event::ActiveModel, fields: &EventFields) {
     model.starts_at = Set(fields.starts_at);
     model.ends_at = Set(fields.ends_at);
     model.location = Set(fields.location.clone());
-    model.attendance = Set(encode(&fields.attendance));
+    model.attendance = Set(encode_attendance(&fields.attendance));
     model.participants = Set(fields.attendance.participants());
 }
 
@@ -150,10 +114,10 @@ async fn write_attendance(
 /// When the database fails.
 pub async fn insert(
     conn: &impl ConnectionTrait,
-    fields: &EventFields,
+    fields: &NewEvent,
     created_by: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Event, StoreError> {
-    let now = Utc::now();
     let id = Uuid::now_v7();
     let mut model = event::ActiveModel {
         id: Set(id),
@@ -194,7 +158,7 @@ pub async fn insert_many(conn: &impl ConnectionTrait, events: &[Event]) -> Resul
             updated_at: Set(e.updated_at),
             ..Default::default()
         };
-        let fields = EventFields {
+        let fields = NewEvent {
             programme: e.programme.clone(),
             territory: e.territory.clone(),
             title: e.title.clone(),
@@ -249,13 +213,14 @@ pub async fn insert_many(conn: &impl ConnectionTrait, events: &[Event]) -> Resul
 pub async fn update(
     conn: &impl ConnectionTrait,
     old: &Event,
-    fields: &EventFields,
+    fields: &NewEvent,
+    now: DateTime<Utc>,
 ) -> Result<Option<Event>, StoreError> {
     let (id, version) = (old.id, old.version);
     let mut model = event::ActiveModel::default();
     write(&mut model, fields);
     model.version = Set(version + 1);
-    model.updated_at = Set(Utc::now());
+    model.updated_at = Set(now);
     let result = event::Entity::update_many()
         .set(model)
         .filter(event::Column::Id.eq(id))
@@ -429,27 +394,4 @@ pub async fn for_project(
         .into_iter()
         .map(|row| to_event(row, Vec::new()))
         .collect()
-}
-
-pub(crate) fn to_event(model: event::Model, project_ids: Vec<Uuid>) -> Result<Event, StoreError> {
-    Ok(Event {
-        id: model.id,
-        programme: ProgrammeCode::parse(&model.programme).map_err(|_| corrupt(&model.programme))?,
-        territory: path_of(
-            &model.territory_id,
-            model.region_id.as_deref(),
-            model.academy_id.as_deref(),
-        )?,
-        title: EventTitle::parse(&model.title).map_err(|_| corrupt("title"))?,
-        kind: EventKind::parse(&model.kind).ok_or_else(|| corrupt(&model.kind))?,
-        starts_at: model.starts_at,
-        ends_at: model.ends_at,
-        location: model.location,
-        attendance: decode(&model.attendance)?,
-        project_ids,
-        created_by: model.created_by,
-        version: model.version,
-        created_at: model.created_at,
-        updated_at: model.updated_at,
-    })
 }

@@ -1,39 +1,26 @@
 //! Funds. Money is committed by one conditional update that checks the envelope in the same
 //! statement, so no interleaving of concurrent grants can overspend it.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
-use terrain_domain::{Cents, Fund, FundCode, ProgrammeCode, TerritoryPath};
+use terrain_domain::{Cents, Fund, FundCode, NewFund, ProgrammeCode, TerritoryPath};
 
-use super::{Page, corrupt, path_of, subtree};
+use super::{Page, rows::to_fund, subtree};
 use crate::{StoreError, entities::fund};
-
-/// A fund to create.
-#[derive(Debug, Clone)]
-pub struct NewFund {
-    /// Code, unique.
-    pub code: FundCode,
-    /// Name.
-    pub name: String,
-    /// Programme.
-    pub programme: ProgrammeCode,
-    /// Territory covered; `None` for the country.
-    pub territory: Option<TerritoryPath>,
-    /// Year.
-    pub year: i32,
-    /// Envelope.
-    pub envelope: Cents,
-}
 
 /// Creates a fund with nothing committed.
 ///
 /// # Errors
 /// [`StoreError::Conflict`] when the code is taken.
-pub async fn insert(conn: &impl ConnectionTrait, new: NewFund) -> Result<Fund, StoreError> {
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    new: NewFund,
+    now: DateTime<Utc>,
+) -> Result<Fund, StoreError> {
     let territory = new.territory.as_ref();
     let model = fund::ActiveModel {
         code: Set(new.code.as_str().to_owned()),
@@ -49,7 +36,7 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewFund) -> Result<Fund, S
         year: Set(new.year),
         envelope_cents: Set(new.envelope.get()),
         committed_cents: Set(0),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     };
     let inserted = fund::Entity::insert(model)
         .exec_with_returning(conn)
@@ -177,22 +164,4 @@ pub async fn commit(
         .exec(conn)
         .await?;
     Ok(result.rows_affected == 1)
-}
-
-fn to_fund(model: fund::Model) -> Result<Fund, StoreError> {
-    let territory = model
-        .territory_id
-        .as_deref()
-        .map(|t| path_of(t, model.region_id.as_deref(), model.academy_id.as_deref()))
-        .transpose()?;
-    Ok(Fund {
-        code: FundCode::parse(&model.code).map_err(|_| corrupt(&model.code))?,
-        programme: ProgrammeCode::parse(&model.programme).map_err(|_| corrupt(&model.programme))?,
-        territory,
-        year: model.year,
-        envelope: Cents::new(model.envelope_cents).map_err(|_| corrupt(model.envelope_cents))?,
-        committed_cents: model.committed_cents,
-        created_at: model.created_at,
-        name: model.name,
-    })
 }

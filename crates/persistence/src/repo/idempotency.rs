@@ -52,6 +52,7 @@ pub async fn store(
     scope: &str,
     key: &str,
     response: StoredResponse,
+    now: chrono::DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let model = idempotency_key::ActiveModel {
         user_id: Set(user_id),
@@ -61,7 +62,7 @@ pub async fn store(
         status_code: Set(i32::from(response.status_code)),
         response_body: Set(response.body),
         response_headers: Set(serde_json::to_string(&response.headers).unwrap_or_default()),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     };
     idempotency_key::Entity::insert(model).exec(conn).await?;
     Ok(())

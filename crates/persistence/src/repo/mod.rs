@@ -2,19 +2,19 @@
 
 pub mod events;
 pub mod funds;
+pub mod history;
 pub mod idempotency;
 pub mod projects;
 pub mod rate_limits;
 pub mod reference;
+mod rows;
 pub mod stats;
 pub mod supports;
 pub mod tokens;
 pub mod users;
 
-use sea_orm::{ColumnTrait, DbErr, sea_query::Condition};
+use sea_orm::{ColumnTrait, sea_query::Condition};
 use terrain_domain::{TerritoryKind, TerritoryPath};
-
-use crate::StoreError;
 
 /// One page of a keyset-paginated list.
 #[derive(Debug, Clone)]
@@ -35,12 +35,6 @@ impl<T> Page<T> {
     }
 }
 
-/// A stored value that the domain refuses: the database holds something the service never
-/// writes.
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(DbErr::Custom(format!("corrupt stored value: {what}")))
-}
-
 /// The condition selecting rows located in `path`'s subtree, given the row's territory column
 /// and its denormalised région and académie columns.
 pub(crate) fn subtree<C: ColumnTrait>(
@@ -56,18 +50,4 @@ pub(crate) fn subtree<C: ColumnTrait>(
         TerritoryKind::Academy => Condition::all().add(academy.eq(id)),
         TerritoryKind::Department => Condition::all().add(territory.eq(id)),
     }
-}
-
-/// A territory path rebuilt from a row's denormalised columns.
-pub(crate) fn path_of(
-    territory: &str,
-    region: Option<&str>,
-    academy: Option<&str>,
-) -> Result<TerritoryPath, StoreError> {
-    let parse = |s: &str| terrain_domain::TerritoryId::parse(s).map_err(|_| corrupt(s));
-    Ok(TerritoryPath {
-        id: parse(territory)?,
-        region: region.map(parse).transpose()?,
-        academy: academy.map(parse).transpose()?,
-    })
 }

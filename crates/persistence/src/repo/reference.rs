@@ -8,7 +8,7 @@ use terrain_domain::{
     Programme, ProgrammeCode, Territory, TerritoryId, TerritoryKind, TerritoryPath, Theme,
 };
 
-use super::{Page, corrupt};
+use super::{Page, rows::corrupt};
 use crate::{
     StoreError,
     entities::{programme, programme_theme, territory},

@@ -17,7 +17,10 @@ use terrain_domain::{
     },
 };
 
-use super::{events::to_event, projects::to_project, subtree};
+use super::{
+    rows::{corrupt, to_event, to_project},
+    subtree,
+};
 use crate::{
     StoreError,
     entities::{event, event_attendance, project, stat_counter, stats_version},
@@ -473,14 +476,8 @@ pub async fn period_totals(
         }
     };
     for group in groups {
-        let status: Status = group
-            .status
-            .parse()
-            .map_err(|_| super::corrupt(&group.status))?;
-        let stage: Stage = group
-            .stage
-            .parse()
-            .map_err(|_| super::corrupt(&group.stage))?;
+        let status: Status = group.status.parse().map_err(|_| corrupt(&group.status))?;
+        let stage: Stage = group.stage.parse().map_err(|_| corrupt(&group.stage))?;
         add(status_metric(status), Some(group.projects));
         add(EVER_SUBMITTED.to_owned(), Some(group.projects));
         add(stage_metric(stage), Some(group.projects));
@@ -555,7 +552,7 @@ pub async fn period_timeline(
     let backend = conn.get_database_backend();
     let mut result: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut add = |metric: TimelineMetric, day: &str, value: i64| -> Result<(), StoreError> {
-        let day: NaiveDate = day.parse().map_err(|_| super::corrupt(day))?;
+        let day: NaiveDate = day.parse().map_err(|_| corrupt(day))?;
         let at = day.and_time(chrono::NaiveTime::MIN).and_utc();
         let entry = result
             .entry(interval.bucket(at))

@@ -7,7 +7,7 @@ use sea_orm::{
 use terrain_domain::{Cents, FundCode, Grant, Support};
 use uuid::Uuid;
 
-use super::corrupt;
+use super::rows::corrupt;
 use crate::{StoreError, entities::support};
 
 /// Records a support decision.

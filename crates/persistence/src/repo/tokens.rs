@@ -36,6 +36,7 @@ pub async fn insert(
     family_id: Uuid,
     token_hash: String,
     expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let model = refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -43,7 +44,7 @@ pub async fn insert(
         family_id: Set(family_id),
         token_hash: Set(token_hash),
         expires_at: Set(expires_at),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         used_at: Set(None),
         revoked_at: Set(None),
     };
@@ -77,9 +78,13 @@ pub async fn find_by_hash(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn spend(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool, StoreError> {
+pub async fn spend(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let result = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::UsedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
         .filter(refresh_token::Column::Id.eq(id))
         .filter(refresh_token::Column::UsedAt.is_null())
         .filter(refresh_token::Column::RevokedAt.is_null())
@@ -92,9 +97,13 @@ pub async fn spend(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool, StoreE
 ///
 /// # Errors
 /// When the database fails.
-pub async fn revoke_family(conn: &impl ConnectionTrait, family_id: Uuid) -> Result<(), StoreError> {
+pub async fn revoke_family(
+    conn: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::FamilyId.eq(family_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)
@@ -107,9 +116,13 @@ pub async fn revoke_family(conn: &impl ConnectionTrait, family_id: Uuid) -> Resu
 ///
 /// # Errors
 /// When the database fails.
-pub async fn revoke_all_of(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), StoreError> {
+pub async fn revoke_all_of(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)

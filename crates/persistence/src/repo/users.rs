@@ -1,6 +1,6 @@
 //! Accounts.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -8,7 +8,7 @@ use sea_orm::{
 use terrain_domain::{DisplayName, Email, ProgrammeCode, Role, Scope, TerritoryId, User};
 use uuid::Uuid;
 
-use super::{Page, corrupt, reference};
+use super::{Page, reference, rows::corrupt};
 use crate::{StoreError, entities::user};
 
 /// An account to create; the password is already hashed.
@@ -47,8 +47,11 @@ pub struct UserChanges {
 ///
 /// # Errors
 /// [`StoreError::Conflict`] when the email is taken.
-pub async fn insert(conn: &impl ConnectionTrait, new: NewUser) -> Result<User, StoreError> {
-    let now = Utc::now();
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    new: NewUser,
+    now: DateTime<Utc>,
+) -> Result<User, StoreError> {
     let model = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(new.email.as_str().to_owned()),
@@ -136,6 +139,7 @@ pub async fn update(
     conn: &impl ConnectionTrait,
     id: Uuid,
     changes: UserChanges,
+    now: DateTime<Utc>,
 ) -> Result<Option<User>, StoreError> {
     let Some(current) = user::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
@@ -156,7 +160,7 @@ pub async fn update(
     if let Some(disabled) = changes.disabled {
         model.disabled = Set(disabled);
     }
-    model.updated_at = Set(Utc::now());
+    model.updated_at = Set(now);
     let updated = user::Entity::update(model).exec(conn).await?;
     to_user(conn, updated).await.map(Some)
 }

@@ -1,33 +1,22 @@
-use axum::{
-    Json,
-    extract::State,
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
-};
-use chrono::Utc;
-use terrain_domain::{Actor, ProjectFields, Role, TerritoryPath};
-use terrain_persistence::{
-    StoreError,
-    repo::projects::{self, NewProject},
-    retrying,
-};
+use axum::{extract::State, response::Response};
+use terrain_app::{idempotency::Once, projects};
 
-use super::fields;
 use crate::{
     auth::AuthUser,
-    conditional::etag,
-    dto::{
-        funding::SupportSummary,
-        projects::{CreateProjectRequest, LeadContact, ProjectView},
-    },
+    dto::projects::{CreateProjectRequest, ProjectView},
     error::{ApiError, Problem},
-    extract::HashedJson,
-    idempotency::{self, IdempotencyKey, Prior},
-    routes::location,
+    extract::{HashedJson, IdempotencyKey},
+    reply::{Created, created_once},
     state::AppState,
 };
 
-const SCOPE: &str = "projects";
+fn created(detail: projects::ProjectDetail) -> Created<ProjectView> {
+    Created {
+        location: super::location(detail.project.id),
+        version: Some(detail.project.version),
+        body: detail.into(),
+    }
+}
 
 /// Creates a project in `draft` (leads only). Honours `Idempotency-Key`. A lead holds at most
 /// `limits.drafts_per_lead` drafts (409 beyond) and creates at most `limits.projects_per_hour`
@@ -46,118 +35,16 @@ const SCOPE: &str = "projects";
 #[tracing::instrument(skip_all)]
 pub(super) async fn create_project(
     State(state): State<AppState>,
-    user: AuthUser,
-    key: IdempotencyKey,
+    AuthUser(lead): AuthUser,
+    IdempotencyKey(key): IdempotencyKey,
     HashedJson { value: body, hash }: HashedJson<CreateProjectRequest>,
 ) -> Result<Response, ApiError> {
-    let actor = user.actor();
-    if actor.role != Role::Lead {
-        return Err(ApiError::Forbidden(
-            "Seuls les porteurs de projet créent des projets.".into(),
-        ));
-    }
-    if let Prior::Replay(response) =
-        idempotency::prior(state.db.reader(), actor.id, SCOPE, &key, &hash).await?
-    {
-        return Ok(response);
-    }
-    let (fields, territory_path) = fields::resolve(&state, body.into()).await?;
-    let contact = LeadContact {
-        display_name: user.0.display_name.clone(),
-        email: user.0.email.to_string(),
-    };
-    let new = Creation {
-        actor: &actor,
-        fields: &fields,
-        path: &territory_path,
-        contact: &contact,
-        key: &key,
+    let render = |detail: &projects::ProjectDetail| created(detail.clone()).stored();
+    let once = key.as_deref().map(|key| Once {
+        key,
         hash: &hash,
-    };
-    retrying(|| create_once(&state, &new)).await
-}
-
-/// What one attempt at a creation needs.
-struct Creation<'a> {
-    actor: &'a Actor,
-    fields: &'a ProjectFields,
-    path: &'a TerritoryPath,
-    contact: &'a LeadContact,
-    key: &'a IdempotencyKey,
-    hash: &'a str,
-}
-
-/// One attempt: the lead's limits, the row and the idempotent response in one transaction.
-async fn create_once(state: &AppState, new: &Creation<'_>) -> Result<Response, ApiError> {
-    let limits = &state.settings.limits;
-    let txn = state.db.begin_write().await?;
-    let now = Utc::now();
-    let counts =
-        projects::lead_counts(&txn, new.actor.id, now - chrono::Duration::hours(1)).await?;
-    if counts.created_since >= u64::from(limits.projects_per_hour) {
-        let retry_after = counts.oldest_since.map_or(3600, |at| {
-            (at + chrono::Duration::hours(1) - now).num_seconds().max(1)
-        });
-        return Err(ApiError::TooManyRequests { retry_after });
-    }
-    if counts.drafts >= u64::from(limits.drafts_per_lead) {
-        return Err(ApiError::Conflict(format!(
-            "Vous avez déjà {} brouillons : déposez-en ou retirez-en avant d'en créer un autre.",
-            counts.drafts
-        )));
-    }
-    let project = projects::insert(
-        &txn,
-        NewProject {
-            fields: new.fields.clone(),
-            territory_path: new.path.clone(),
-            lead_id: new.actor.id,
-        },
-    )
-    .await?;
-    let headers = [
-        (header::ETAG, etag(project.version)),
-        (
-            header::LOCATION,
-            location(&format!("/api/v1/projects/{}", project.id)),
-        ),
-    ];
-    // A new project has no support and no event yet: its view needs no further query.
-    let mut view = ProjectView::new(
-        project,
-        Some(LeadContact {
-            display_name: new.contact.display_name.clone(),
-            email: new.contact.email.clone(),
-        }),
-    );
-    view.supports = Some(SupportSummary {
-        kinds: Vec::new(),
-        count: 0,
-        granted_cents: 0,
+        render: &render,
     });
-    view.events = Some(Vec::new());
-    if !idempotency::remember(
-        &txn,
-        new.actor.id,
-        SCOPE,
-        new.key,
-        new.hash,
-        StatusCode::CREATED,
-        &headers,
-        &view,
-    )
-    .await?
-    {
-        drop(txn);
-        return match idempotency::prior(state.db.reader(), new.actor.id, SCOPE, new.key, new.hash)
-            .await?
-        {
-            Prior::Replay(response) => Ok(response),
-            Prior::None => Err(ApiError::Conflict("Réessayez la requête.".into())),
-        };
-    }
-    txn.commit().await.map_err(StoreError::from)?;
-    let mut response = (StatusCode::CREATED, Json(view)).into_response();
-    response.headers_mut().extend(headers);
-    Ok(response)
+    let outcome = projects::create(&state.app, &lead, body.into(), once.as_ref()).await?;
+    created_once(outcome, created)
 }

@@ -1,13 +1,7 @@
 use axum::{Json, extract::State, http::StatusCode};
-use chrono::Utc;
-use terrain_domain::{Cents, FundCode, Grant, HistoryEntry, HistoryKind, Status, status::Party};
-use terrain_persistence::{
-    StoreError,
-    repo::{funds, projects, supports},
-};
+use terrain_app::{funding, projects};
 use uuid::Uuid;
 
-use super::{transitions::comment, visible_project};
 use crate::{
     auth::{AdminUser, MaybeUser},
     dto::funding::{CreateSupportRequest, SupportList, SupportView},
@@ -36,77 +30,7 @@ pub(super) async fn create_support(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<CreateSupportRequest>,
 ) -> Result<(StatusCode, Json<SupportView>), ApiError> {
-    let actor = admin.actor();
-    let project = visible_project(&state, id, Some(&actor)).await?;
-    if project.party(&actor) != Party::AdminInScope {
-        return Err(ApiError::NotFound);
-    }
-    if project.status != Status::Validated {
-        return Err(ApiError::Conflict(
-            "Seul un projet validé peut recevoir un soutien.".into(),
-        ));
-    }
-    let fund = body
-        .fund
-        .map(|f| FundCode::parse(&f).map_err(|e| ApiError::invalid("fund", e.to_string())))
-        .transpose()?;
-    let amount = body
-        .amount_cents
-        .map(|a| Cents::new(a).map_err(|e| ApiError::invalid("amount_cents", e.to_string())))
-        .transpose()?;
-    let grant = Grant::new(body.kind.into(), fund, amount)
-        .map_err(|(field, error)| ApiError::invalid(field, error.to_string()))?;
-    let note = comment(body.note, "note")?;
-    if let Grant::Financial { fund, .. } = &grant {
-        let known = funds::find(state.db.reader(), fund)
-            .await?
-            .ok_or_else(|| ApiError::invalid("fund", "fonds inconnu"))?;
-        if !known.covers(&project.fields.programme, &project.territory_path) {
-            return Err(ApiError::invalid(
-                "fund",
-                "ce fonds ne couvre pas le programme ou le territoire du projet",
-            ));
-        }
-        if !actor.scope.covers(&known.scope()) {
-            return Err(ApiError::Forbidden(
-                "Ce fonds dépasse votre périmètre : seul un administrateur dont le périmètre \
-                 couvre celui du fonds y puise."
-                    .into(),
-            ));
-        }
-    }
-    let now = Utc::now();
-    let txn = state.db.begin_write().await?;
-    let granted = match &grant {
-        Grant::Financial { fund, amount } => {
-            if !funds::commit(&txn, fund, *amount).await? {
-                return Err(ApiError::Conflict(
-                    "Le montant dépasse ce qui reste sur l'enveloppe du fonds.".into(),
-                ));
-            }
-            amount.get()
-        }
-        Grant::Other(_) => 0,
-    };
-    if !projects::record_support(&txn, id, grant.kind(), granted).await? {
-        return Err(ApiError::Conflict("Le projet n'est plus validé.".into()));
-    }
-    let support = supports::insert(&txn, id, &grant, note.clone(), actor.id, now).await?;
-    let entry = HistoryEntry {
-        at: now,
-        actor_id: actor.id,
-        actor_role: actor.role,
-        kind: HistoryKind::Support,
-        action: grant.kind().as_str().to_owned(),
-        from: None,
-        to: match &grant {
-            Grant::Financial { fund, amount } => Some(format!("{} {}", fund, amount.get())),
-            Grant::Other(_) => None,
-        },
-        comment: note,
-    };
-    projects::append_history(&txn, id, &entry).await?;
-    txn.commit().await.map_err(StoreError::from)?;
+    let support = funding::grant(&state.app, &admin.actor(), id, body.into()).await?;
     Ok((StatusCode::CREATED, Json(support.into())))
 }
 
@@ -124,8 +48,7 @@ pub(super) async fn list_supports(
     viewer: MaybeUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SupportList>, ApiError> {
-    let project = visible_project(&state, id, viewer.actor().as_ref()).await?;
-    let items = supports::for_project(state.db.reader(), project.id).await?;
+    let items = projects::supports(&state.app, viewer.actor().as_ref(), id).await?;
     Ok(Json(SupportList {
         items: items.into_iter().map(Into::into).collect(),
     }))

@@ -1,29 +1,24 @@
 use axum::{
     Json,
     extract::{OriginalUri, State},
-    http::header,
-    response::IntoResponse,
 };
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use terrain_domain::{ProgrammeCode, TerritoryPath};
-use terrain_persistence::repo::projects::{self, ProjectCursor, ProjectQuery, SortKey};
+use terrain_app::{
+    pagination,
+    projects::{self, ListFilters, SortKey},
+};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{view_for, visible_project};
 use crate::{
     auth::MaybeUser,
-    conditional::etag,
     dto::projects::{HistoryView, ProjectView, StageName, StatusName},
     error::{ApiError, Problem},
     extract::{ApiPath, ApiQuery},
-    openapi::fields,
-    pagination::{self, Cursor, Listed, Page},
+    pagination::{Listed, Page},
+    reply::Tagged,
     state::AppState,
 };
-
-const LIST: &str = "projects";
 
 /// The order of the list.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -76,40 +71,40 @@ pub(super) struct ListQuery {
     cursor: Option<String>,
 }
 
-/// A theme filter: one of some programme's themes.
-///
-/// # Errors
-/// 422 for an unknown theme.
-pub(crate) fn theme_filter(
-    state: &AppState,
-    theme: Option<String>,
-) -> Result<Option<String>, ApiError> {
-    match theme {
-        Some(t) if !state.reference.programmes().iter().any(|p| p.has_theme(&t)) => {
-            Err(ApiError::invalid("theme", "thème inconnu"))
+impl Sort {
+    /// The key and direction of the order.
+    pub(crate) fn order(sort: Option<Sort>) -> (SortKey, bool) {
+        match sort.unwrap_or(Sort::CreatedAt) {
+            Sort::CreatedAt => (SortKey::CreatedAt, false),
+            Sort::CreatedAtDesc => (SortKey::CreatedAt, true),
+            Sort::SubmittedAt => (SortKey::SubmittedAt, false),
+            Sort::SubmittedAtDesc => (SortKey::SubmittedAt, true),
         }
-        theme => Ok(theme),
     }
 }
 
-/// A title search: 1 to 200 characters, none of them a control character (titles hold none);
-/// blanks only means no search.
-///
-/// # Errors
-/// 422 when empty, longer than 200 characters or holding a control character.
-pub(crate) fn title_search(q: Option<String>) -> Result<Option<String>, ApiError> {
-    match q {
-        Some(q)
-            if !(1..=fields::SEARCH_MAX).contains(&q.chars().count())
-                || q.chars()
-                    .any(|c| c.is_control() || terrain_domain::text::is_invisible(c)) =>
-        {
-            Err(ApiError::invalid(
-                "q",
-                "de 1 à 200 caractères, sans caractère de contrôle",
-            ))
-        }
-        q => Ok(q.filter(|q| !q.trim().is_empty())),
+impl ListQuery {
+    /// The filters of the use case, with the decoded cursor.
+    fn filters(self) -> Result<(String, ListFilters), ApiError> {
+        let (sort, descending) = Sort::order(self.sort);
+        let list = pagination::project_list(sort, descending);
+        let after = self
+            .cursor
+            .map(|c| pagination::decode_project(&list, &c))
+            .transpose()?;
+        let filters = ListFilters {
+            programme: self.programme,
+            territory: self.territory,
+            status: self.status.map(Into::into),
+            stage: self.stage.map(Into::into),
+            theme: self.theme,
+            q: self.q,
+            sort,
+            descending,
+            after,
+            limit: pagination::limit(self.limit)?,
+        };
+        Ok((list, filters))
     }
 }
 
@@ -128,112 +123,17 @@ pub(super) async fn list_projects(
     OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Listed<ProjectView>, ApiError> {
-    let limit = pagination::limit(query.limit)?;
-    let conn = state.db.reader();
-    let (programme, territory) = scope_filters(
-        &state,
-        query.programme.as_deref(),
-        query.territory.as_deref(),
-    )
-    .await?;
-    let (sort, descending) = match query.sort.unwrap_or(Sort::CreatedAt) {
-        Sort::CreatedAt => (SortKey::CreatedAt, false),
-        Sort::CreatedAtDesc => (SortKey::CreatedAt, true),
-        Sort::SubmittedAt => (SortKey::SubmittedAt, false),
-        Sort::SubmittedAtDesc => (SortKey::SubmittedAt, true),
+    let (list, filters) = query.filters()?;
+    let sort = filters.sort;
+    let page = projects::list(&state.app, viewer.actor().as_ref(), filters).await?;
+    let cursor = |p: &terrain_domain::Project| {
+        let at = match sort {
+            SortKey::CreatedAt => Some(p.created_at),
+            SortKey::SubmittedAt => p.submitted_at,
+        };
+        pagination::encode_project(&list, at, p.id)
     };
-    let list = format!("{LIST}:{sort:?}:{descending}");
-    let after = query.cursor.map(|c| decode_cursor(&list, &c)).transpose()?;
-    let actor = viewer.actor();
-    let page = projects::list(
-        conn,
-        actor.as_ref(),
-        &ProjectQuery {
-            programme,
-            territory,
-            status: query.status.map(Into::into),
-            stage: query.stage.map(Into::into),
-            theme: theme_filter(&state, query.theme)?,
-            q: title_search(query.q)?,
-            sort,
-            descending,
-            after,
-            limit,
-        },
-    )
-    .await?;
-    let next = page
-        .more
-        .then(|| {
-            page.items.last().map(|p| {
-                let at = match sort {
-                    SortKey::CreatedAt => Some(p.created_at),
-                    SortKey::SubmittedAt => p.submitted_at,
-                };
-                let at = at.map(|t| t.to_rfc3339()).unwrap_or_default();
-                Cursor::new(&list, &format!("{at}|{}", p.id))
-            })
-        })
-        .flatten();
-    let items = page
-        .items
-        .into_iter()
-        .map(|p| ProjectView::new(p, None))
-        .collect();
-    Ok(Listed::new(items, next, &uri))
-}
-
-/// Resolves the `programme` and `territory` filters of a list or an export.
-///
-/// # Errors
-/// 422 on an unknown programme or territory.
-pub(crate) async fn scope_filters(
-    state: &AppState,
-    programme: Option<&str>,
-    territory: Option<&str>,
-) -> Result<(Option<ProgrammeCode>, Option<TerritoryPath>), ApiError> {
-    let programme = match programme {
-        Some(code) => Some(
-            state
-                .reference
-                .programme(code)
-                .ok_or_else(|| ApiError::invalid("programme", "programme inconnu"))?
-                .code
-                .clone(),
-        ),
-        None => None,
-    };
-    let territory = match territory {
-        Some(id) => Some(
-            state
-                .reference
-                .territory(id)
-                .ok_or_else(|| ApiError::invalid("territory", "territoire inconnu"))?
-                .path
-                .clone(),
-        ),
-        None => None,
-    };
-    Ok((programme, territory))
-}
-
-fn decode_cursor(list: &str, cursor: &str) -> Result<ProjectCursor, ApiError> {
-    let invalid = || ApiError::invalid("cursor", "curseur invalide");
-    let key = Cursor::decode(list, cursor)?;
-    let (at, id) = key.split_once('|').ok_or_else(invalid)?;
-    let at = if at.is_empty() {
-        None
-    } else {
-        Some(
-            DateTime::parse_from_rfc3339(at)
-                .map_err(|_| invalid())?
-                .with_timezone(&Utc),
-        )
-    };
-    Ok(ProjectCursor {
-        at,
-        id: Uuid::parse_str(id).map_err(|_| invalid())?,
-    })
+    Ok(Listed::of(page, &uri, cursor, ProjectView::listed))
 }
 
 /// One project, with a strong `ETag`.
@@ -250,12 +150,9 @@ pub(super) async fn get_project(
     State(state): State<AppState>,
     viewer: MaybeUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<impl IntoResponse, ApiError> {
-    let actor = viewer.actor();
-    let project = visible_project(&state, id, actor.as_ref()).await?;
-    let version = project.version;
-    let view = view_for(state.db.reader(), project, actor.as_ref()).await?;
-    Ok(([(header::ETAG, etag(version))], Json(view)))
+) -> Result<Tagged<ProjectView>, ApiError> {
+    let detail = projects::get(&state.app, viewer.actor().as_ref(), id).await?;
+    Ok(Tagged(detail.project.version, detail.into()))
 }
 
 /// Every transition, stage change and support decision, oldest first.
@@ -272,8 +169,7 @@ pub(super) async fn get_history(
     viewer: MaybeUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<HistoryView>, ApiError> {
-    let project = visible_project(&state, id, viewer.actor().as_ref()).await?;
-    let entries = projects::history(state.db.reader(), project.id).await?;
+    let entries = projects::history(&state.app, viewer.actor().as_ref(), id).await?;
     Ok(Json(HistoryView {
         items: entries.into_iter().map(Into::into).collect(),
     }))

@@ -1,20 +1,14 @@
-use axum::{Json, extract::State, http::header, response::IntoResponse};
-use chrono::Utc;
-use terrain_domain::{
-    HistoryEntry, HistoryKind, Role,
-    stage::{self, StageRefusal},
-    status::Party,
-};
-use terrain_persistence::{StoreError, repo::projects};
+use axum::extract::State;
+use terrain_app::projects;
 use uuid::Uuid;
 
-use super::{view_for, visible_project};
 use crate::{
     auth::AuthUser,
-    conditional::{IfMatch, etag},
+    conditional::IfMatch,
     dto::projects::{ProjectView, StageRequest},
     error::{ApiError, Problem},
     extract::{ApiJson, ApiPath},
+    reply::Tagged,
     state::AppState,
 };
 
@@ -43,46 +37,17 @@ pub(super) async fn change_stage(
     if_match: IfMatch,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<StageRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let actor = user.actor();
-    let project = visible_project(&state, id, Some(&actor)).await?;
-    match project.party(&actor) {
-        Party::Owner | Party::AdminInScope => {}
-        Party::Other if actor.role == Role::Admin => return Err(ApiError::NotFound),
-        Party::Other => {
-            return Err(ApiError::Forbidden(
-                "Seuls le porteur et les administrateurs en charge changent l'étape.".into(),
-            ));
-        }
-    }
-    if_match.require()?;
-    let note = super::transitions::comment(body.note, "note")?;
-    if_match.check(project.version)?;
-    let to = stage::advance(project.stage, body.stage.into(), project.status)
-        .map_err(|refusal: StageRefusal| ApiError::Conflict(refusal.to_string()))?;
-    let now = Utc::now();
-    let txn = state.db.begin_write().await?;
-    let updated = projects::change_stage(&txn, &project, to)
-        .await?
-        .ok_or(ApiError::PreconditionFailed)?;
-    let entry = HistoryEntry {
-        at: now,
-        actor_id: actor.id,
-        actor_role: actor.role,
-        kind: HistoryKind::Stage,
-        action: if to < project.stage {
-            "refine"
-        } else {
-            "advance"
-        }
-        .to_owned(),
-        from: Some(project.stage.as_str().to_owned()),
-        to: Some(to.as_str().to_owned()),
-        comment: note,
-    };
-    projects::append_history(&txn, id, &entry).await?;
-    txn.commit().await.map_err(StoreError::from)?;
-    let version = updated.version;
-    let view: ProjectView = view_for(state.db.reader(), updated, Some(&actor)).await?;
-    Ok(([(header::ETAG, etag(version))], Json(view)))
+) -> Result<Tagged<ProjectView>, ApiError> {
+    let expected = if_match.expected();
+    let to = body.stage.into();
+    let detail = projects::change_stage(
+        &state.app,
+        &user.actor(),
+        id,
+        expected.as_ref(),
+        to,
+        body.note,
+    )
+    .await?;
+    Ok(Tagged(detail.project.version, detail.into()))
 }

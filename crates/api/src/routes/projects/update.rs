@@ -1,18 +1,14 @@
-use axum::{Json, extract::State, http::header, response::IntoResponse};
-use terrain_domain::status::Party;
-use terrain_persistence::{StoreError, repo::projects};
+use axum::extract::State;
+use terrain_app::projects;
 use uuid::Uuid;
 
-use super::{
-    fields::{self, RawFields},
-    view_for, visible_project,
-};
 use crate::{
     auth::AuthUser,
-    conditional::{IfMatch, etag},
+    conditional::IfMatch,
     dto::projects::{ProjectView, UpdateProjectRequest},
     error::{ApiError, Problem},
     extract::{ApiJson, ApiPath},
+    reply::Tagged,
     state::AppState,
 };
 
@@ -40,29 +36,15 @@ pub(super) async fn update_project(
     if_match: IfMatch,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<UpdateProjectRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let actor = user.actor();
-    let project = visible_project(&state, id, Some(&actor)).await?;
-    if project.party(&actor) != Party::Owner {
-        return Err(ApiError::Forbidden(
-            "Seul le porteur modifie son projet.".into(),
-        ));
-    }
-    if_match.require()?;
-    if !project.status.is_editable() {
-        return Err(ApiError::Conflict(format!(
-            "Un projet au statut {} n'est plus modifiable.",
-            project.status
-        )));
-    }
-    let (fields, path) = fields::resolve(&state, RawFields::patched(&project, patch)).await?;
-    if_match.check(project.version)?;
-    let txn = state.db.begin_write().await?;
-    let updated = projects::update_fields(&txn, &project, &fields, &path)
-        .await?
-        .ok_or(ApiError::PreconditionFailed)?;
-    txn.commit().await.map_err(StoreError::from)?;
-    let version = updated.version;
-    let view: ProjectView = view_for(state.db.reader(), updated, Some(&actor)).await?;
-    Ok(([(header::ETAG, etag(version))], Json(view)))
+) -> Result<Tagged<ProjectView>, ApiError> {
+    let expected = if_match.expected();
+    let detail = projects::update(
+        &state.app,
+        &user.actor(),
+        id,
+        expected.as_ref(),
+        patch.into(),
+    )
+    .await?;
+    Ok(Tagged(detail.project.version, detail.into()))
 }

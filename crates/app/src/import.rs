@@ -5,23 +5,21 @@
 use std::{collections::HashSet, path::Path};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use terrain_domain::{Email, Project, Role, Stage, Status, stats::Delta};
+use terrain_domain::{
+    Catalogue, Email, Project, ProjectFields, ProjectInput, Role, Stage, Status,
+    project::{Category, Stakeholder},
+};
 use terrain_persistence::{
-    Database, StoreError,
-    repo::{projects, stats, users},
+    StoreError,
+    repo::{projects, users},
 };
 use uuid::Uuid;
 
 use crate::{
-    csv_format::{PROJECT_COLUMNS, restore},
-    dto::projects::{CategoryName, StakeholderName},
+    App, AppError,
+    csv::{PROJECT_COLUMNS, restore},
     progress::Progress,
-    reference_data::Reference,
-    routes::projects::fields::{RawFields, check_fields},
 };
-
-/// Rows written per statement.
-const BATCH: usize = 500;
 
 /// Why an import did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +33,9 @@ pub enum ImportError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The writing failed.
+    #[error(transparent)]
+    App(#[from] AppError),
 }
 
 fn parse_time(cell: &str, column: &str) -> Result<Option<DateTime<Utc>>, String> {
@@ -55,14 +56,14 @@ fn parse_date(cell: &str, column: &str) -> Result<Option<NaiveDate>, String> {
         .map_err(|_| format!("{column}: date AAAA-MM-JJ attendue"))
 }
 
-fn parse_enum<T: serde::de::DeserializeOwned>(cell: &str, column: &str) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::String(cell.to_owned()))
+fn parse_enum<T: std::str::FromStr>(cell: &str, column: &str) -> Result<T, String> {
+    cell.parse()
         .map_err(|_| format!("{column}: valeur inconnue « {cell} »"))
 }
 
 /// Parses one record into a project owned by `lead`.
 fn parse_row(
-    reference: &Reference,
+    catalogue: &Catalogue,
     get: &dyn Fn(&str) -> String,
     lead: Uuid,
 ) -> Result<Project, Vec<String>> {
@@ -77,11 +78,11 @@ fn parse_row(
     };
     let category = match get("category").as_str() {
         "" => None,
-        text => parse_enum::<CategoryName>(text, "category")
+        text => parse_enum::<Category>(text, "category")
             .map_err(&mut note)
             .ok(),
     };
-    let stakeholders: Vec<StakeholderName> = get("stakeholders")
+    let stakeholders: Vec<Stakeholder> = get("stakeholders")
         .split(';')
         .filter(|s| !s.is_empty())
         .filter_map(|s| parse_enum(s, "stakeholders").map_err(&mut note).ok())
@@ -111,14 +112,12 @@ fn parse_row(
         .map_err(&mut note)
         .ok()
         .flatten();
-    let status = parse_enum::<crate::dto::projects::StatusName>(&get("status"), "status")
+    let status = parse_enum::<Status>(&get("status"), "status")
         .map_err(&mut note)
-        .ok()
-        .map(Status::from);
-    let stage = parse_enum::<crate::dto::projects::StageName>(&get("stage"), "stage")
+        .ok();
+    let stage = parse_enum::<Stage>(&get("stage"), "stage")
         .map_err(&mut note)
-        .ok()
-        .map(Stage::from);
+        .ok();
     let created_at = parse_time(&get("created_at"), "created_at")
         .map_err(&mut note)
         .ok()
@@ -149,7 +148,7 @@ fn parse_row(
             note(format!("stage: l'étape {stage} exige le statut validated"));
         }
     }
-    let raw = RawFields {
+    let raw = ProjectInput {
         programme: get("programme"),
         territory: get("territory"),
         title: get("title"),
@@ -163,8 +162,8 @@ fn parse_row(
         starts_on,
         ends_on,
     };
-    let checked = check_fields(reference, raw).map_err(|fields| {
-        for field in fields {
+    let checked = ProjectFields::parse(raw, catalogue).map_err(|fields| {
+        for field in fields.into_errors() {
             note(format!("{}: {}", field.field, field.message));
         }
     });
@@ -199,10 +198,11 @@ fn parse_row(
 /// # Errors
 /// [`ImportError::Rows`] listing every bad row with its line number; nothing is written then.
 pub async fn import_projects(
-    db: &Database,
+    app: &App,
     path: &Path,
     lead_email: &str,
 ) -> Result<usize, ImportError> {
+    let db = app.store();
     let email = Email::parse(lead_email)
         .map_err(|_| ImportError::File(format!("--lead: adresse invalide « {lead_email} »")))?;
     let lead = users::find_credentials(db.reader(), &email)
@@ -236,7 +236,7 @@ pub async fn import_projects(
             unknown.join(", ")
         )));
     }
-    let reference = Reference::load(db.reader()).await?;
+    let catalogue = app.catalogue();
     let mut parsed = Vec::new();
     let mut bad = Vec::new();
     let mut seen = HashSet::new();
@@ -258,7 +258,7 @@ pub async fn import_projects(
                 .map(restore)
                 .unwrap_or_default()
         };
-        match parse_row(&reference, &get, lead.id) {
+        match parse_row(&catalogue, &get, lead.id) {
             Ok(project) if !seen.insert(project.id) => {
                 bad.push((
                     line,
@@ -282,17 +282,7 @@ pub async fn import_projects(
     }
     let projects: Vec<Project> = parsed.into_iter().map(|(_, p)| p).collect();
     let mut progress = Progress::new("import", projects.len() as u64);
-    let txn = db.begin_write().await?;
-    let mut delta = Delta::default();
-    for chunk in projects.chunks(BATCH) {
-        projects::insert_many(&txn, chunk).await?;
-        for project in chunk {
-            stats::add_project(&mut delta, project, 1)?;
-        }
-        progress.advance(chunk.len() as u64);
-    }
-    stats::apply(&txn, &delta).await?;
-    txn.commit().await.map_err(StoreError::from)?;
+    crate::projects::insert_as_given(app, &projects, &mut |n| progress.advance(n)).await?;
     progress.finish();
     Ok(projects.len())
 }

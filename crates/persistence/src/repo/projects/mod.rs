@@ -1,5 +1,8 @@
-//! Projects and their history. Every change is a conditional update on `version`, so two
-//! writers that read the same version cannot both win.
+//! Projects: creation, reads and every change. Every change is a conditional update on
+//! `version`, so two writers that read the same version cannot both win; the counters move in
+//! the same transaction.
+
+mod list;
 
 use std::collections::BTreeSet;
 
@@ -7,21 +10,20 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Condition, Expr, ExprTrait, LikeExpr, NullOrdering, Order},
+    sea_query::{Expr, ExprTrait},
 };
 use terrain_domain::{
-    Actor, Cents, HistoryEntry, HistoryKind, ProgrammeCode, Project, ProjectFields, Role, Stage,
-    Status, SupportKind, TerritoryId, TerritoryPath,
-    project::{Category, Description, Period, ProjectTitle, Stakeholder, Summary, Uai},
-    stats::Delta,
+    Project, ProjectFields, Stage, Status, SupportKind, TerritoryPath, stats::Delta,
 };
 use uuid::Uuid;
 
-use super::{Page, corrupt, stats, subtree};
-use crate::{
-    StoreError,
-    entities::{project, project_history},
+pub use list::{ProjectCursor, ProjectQuery, SortKey, list};
+
+use super::{
+    rows::{corrupt, kinds_text, to_project},
+    stats,
 };
+use crate::{StoreError, entities::project};
 
 /// A project to create.
 #[derive(Debug, Clone)]
@@ -38,8 +40,11 @@ pub struct NewProject {
 ///
 /// # Errors
 /// When the database fails.
-pub async fn insert(conn: &impl ConnectionTrait, new: NewProject) -> Result<Project, StoreError> {
-    let now = Utc::now();
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    new: NewProject,
+    now: DateTime<Utc>,
+) -> Result<Project, StoreError> {
     let mut model = project::ActiveModel {
         id: Set(Uuid::now_v7()),
         lead_id: Set(new.lead_id),
@@ -101,37 +106,6 @@ pub async fn insert_many(
         model
     });
     project::Entity::insert_many(models).exec(conn).await?;
-    Ok(())
-}
-
-/// Appends many history entries at once (for the demonstration data set).
-///
-/// # Errors
-/// When the database fails.
-pub async fn append_history_many(
-    conn: &impl ConnectionTrait,
-    entries: &[(Uuid, HistoryEntry)],
-) -> Result<(), StoreError> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let models = entries
-        .iter()
-        .map(|(project_id, entry)| project_history::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            project_id: Set(*project_id),
-            at: Set(entry.at),
-            actor_id: Set(entry.actor_id),
-            actor_role: Set(entry.actor_role.as_str().to_owned()),
-            kind: Set(entry.kind.as_str().to_owned()),
-            action: Set(entry.action.clone()),
-            from_value: Set(entry.from.clone()),
-            to_value: Set(entry.to.clone()),
-            comment: Set(entry.comment.clone()),
-        });
-    project_history::Entity::insert_many(models)
-        .exec(conn)
-        .await?;
     Ok(())
 }
 
@@ -246,12 +220,13 @@ pub async fn update_fields(
     old: &Project,
     fields: &ProjectFields,
     path: &TerritoryPath,
+    now: DateTime<Utc>,
 ) -> Result<Option<Project>, StoreError> {
     let (id, version) = (old.id, old.version);
     let mut model = project::ActiveModel::default();
     write_fields(&mut model, fields, path);
     model.version = Set(version + 1);
-    model.updated_at = Set(Utc::now());
+    model.updated_at = Set(now);
     let result = project::Entity::update_many()
         .set(model)
         .filter(project::Column::Id.eq(id))
@@ -310,12 +285,13 @@ pub async fn change_stage(
     conn: &impl ConnectionTrait,
     old: &Project,
     to: Stage,
+    now: DateTime<Utc>,
 ) -> Result<Option<Project>, StoreError> {
     let (id, version) = (old.id, old.version);
     let result = project::Entity::update_many()
         .col_expr(project::Column::Stage, Expr::value(to.as_str()))
         .col_expr(project::Column::Version, Expr::value(version + 1))
-        .col_expr(project::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(project::Column::UpdatedAt, Expr::value(now))
         .filter(project::Column::Id.eq(id))
         .filter(project::Column::Version.eq(version))
         .exec(conn)
@@ -339,6 +315,7 @@ pub async fn record_support(
     id: Uuid,
     kind: SupportKind,
     amount: i64,
+    now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let result = project::Entity::update_many()
         .col_expr(
@@ -353,7 +330,7 @@ pub async fn record_support(
             project::Column::Version,
             Expr::col(project::Column::Version).add(1),
         )
-        .col_expr(project::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(project::Column::UpdatedAt, Expr::value(now))
         .filter(project::Column::Id.eq(id))
         .filter(project::Column::Status.eq(Status::Validated.as_str()))
         .filter(
@@ -387,14 +364,6 @@ pub async fn record_support(
     stats::add_project(&mut delta, &new, 1)?;
     stats::apply(conn, &delta).await?;
     Ok(true)
-}
-
-fn kinds_text(kinds: &BTreeSet<SupportKind>) -> String {
-    kinds
-        .iter()
-        .map(|k| k.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Adds the given change (±1) to the event count of each project, in the order given (callers
@@ -432,297 +401,6 @@ pub(crate) async fn add_to_event_counts(
             .await?;
     }
     Ok(())
-}
-
-/// Appends an entry to a project's history.
-///
-/// # Errors
-/// When the database fails.
-pub async fn append_history(
-    conn: &impl ConnectionTrait,
-    project_id: Uuid,
-    entry: &HistoryEntry,
-) -> Result<(), StoreError> {
-    let model = project_history::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        project_id: Set(project_id),
-        at: Set(entry.at),
-        actor_id: Set(entry.actor_id),
-        actor_role: Set(entry.actor_role.as_str().to_owned()),
-        kind: Set(entry.kind.as_str().to_owned()),
-        action: Set(entry.action.clone()),
-        from_value: Set(entry.from.clone()),
-        to_value: Set(entry.to.clone()),
-        comment: Set(entry.comment.clone()),
-    };
-    project_history::Entity::insert(model).exec(conn).await?;
-    Ok(())
-}
-
-/// A project's history, oldest first.
-///
-/// # Errors
-/// When the database fails.
-pub async fn history(
-    conn: &impl ConnectionTrait,
-    project_id: Uuid,
-) -> Result<Vec<HistoryEntry>, StoreError> {
-    let rows = project_history::Entity::find()
-        .filter(project_history::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_history::Column::At)
-        .order_by_asc(project_history::Column::Id)
-        .all(conn)
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(HistoryEntry {
-                at: row.at,
-                actor_id: row.actor_id,
-                actor_role: row
-                    .actor_role
-                    .parse()
-                    .map_err(|_| corrupt(&row.actor_role))?,
-                kind: HistoryKind::parse(&row.kind).ok_or_else(|| corrupt(&row.kind))?,
-                action: row.action,
-                from: row.from_value,
-                to: row.to_value,
-                comment: row.comment,
-            })
-        })
-        .collect()
-}
-
-/// The order of a project list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    /// By creation time (the default).
-    #[default]
-    CreatedAt,
-    /// By first submission; never-submitted projects come last.
-    SubmittedAt,
-}
-
-/// Where a page starts: the sort value and id of the last project of the previous page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProjectCursor {
-    /// Sort value (`None`: a never-submitted project under `SubmittedAt`).
-    pub at: Option<DateTime<Utc>>,
-    /// Id, to break ties.
-    pub id: Uuid,
-}
-
-/// Filters, order and position of a project list.
-#[derive(Debug, Clone, Default)]
-pub struct ProjectQuery {
-    /// Only this programme.
-    pub programme: Option<ProgrammeCode>,
-    /// Only this territory's subtree.
-    pub territory: Option<TerritoryPath>,
-    /// Only this status.
-    pub status: Option<Status>,
-    /// Only this stage.
-    pub stage: Option<Stage>,
-    /// Only this theme.
-    pub theme: Option<String>,
-    /// Title contains this text (case-insensitive).
-    pub q: Option<String>,
-    /// Order.
-    pub sort: SortKey,
-    /// Newest first.
-    pub descending: bool,
-    /// Start after this project.
-    pub after: Option<ProjectCursor>,
-    /// Page size.
-    pub limit: u64,
-}
-
-fn project_subtree(path: &TerritoryPath) -> Condition {
-    subtree(
-        path,
-        project::Column::TerritoryId,
-        project::Column::RegionId,
-        project::Column::AcademyId,
-    )
-}
-
-/// What `viewer` may see, as SQL: the same rule as [`Project::is_visible_to`].
-fn visible_to(viewer: Option<&Actor>) -> Condition {
-    let validated = project::Column::Status.eq(Status::Validated.as_str());
-    let Some(viewer) = viewer else {
-        return Condition::all().add(validated);
-    };
-    let own = project::Column::LeadId.eq(viewer.id);
-    let not_draft = project::Column::Status.ne(Status::Draft.as_str());
-    match viewer.role {
-        Role::Lead => Condition::any().add(validated).add(own),
-        Role::Observer => Condition::any().add(own).add(not_draft),
-        Role::Admin => {
-            let mut in_scope = Condition::all().add(not_draft);
-            if let Some(programme) = &viewer.scope.programme {
-                in_scope = in_scope.add(project::Column::Programme.eq(programme.as_str()));
-            }
-            if let Some(territory) = &viewer.scope.territory {
-                in_scope = in_scope.add(project_subtree(territory));
-            }
-            Condition::any().add(validated).add(own).add(in_scope)
-        }
-    }
-}
-
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-/// The projects `viewer` may see, filtered, ordered and paginated.
-///
-/// # Errors
-/// When the database fails.
-pub async fn list(
-    conn: &impl ConnectionTrait,
-    viewer: Option<&Actor>,
-    query: &ProjectQuery,
-) -> Result<Page<Project>, StoreError> {
-    let mut select = project::Entity::find().filter(visible_to(viewer));
-    if let Some(programme) = &query.programme {
-        select = select.filter(project::Column::Programme.eq(programme.as_str()));
-    }
-    if let Some(territory) = &query.territory {
-        select = select.filter(project_subtree(territory));
-    }
-    if let Some(status) = query.status {
-        select = select.filter(project::Column::Status.eq(status.as_str()));
-    }
-    if let Some(stage) = query.stage {
-        select = select.filter(project::Column::Stage.eq(stage.as_str()));
-    }
-    if let Some(theme) = &query.theme {
-        select = select.filter(project::Column::Theme.eq(theme.as_str()));
-    }
-    if let Some(q) = &query.q {
-        let pattern = LikeExpr::new(format!("%{}%", escape_like(q))).escape('\\');
-        select = select.filter(Expr::col(project::Column::TitleSearch).like(pattern));
-    }
-    let column = match query.sort {
-        SortKey::CreatedAt => project::Column::CreatedAt,
-        SortKey::SubmittedAt => project::Column::SubmittedAt,
-    };
-    if let Some(after) = &query.after {
-        select = select.filter(after_cursor(column, after, query.descending));
-    }
-    let order = if query.descending {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    // `created_at` is never null: a plain order lets an index deliver the rows in order.
-    let select = match query.sort {
-        SortKey::CreatedAt => select.order_by(column, order.clone()),
-        SortKey::SubmittedAt => {
-            select.order_by_with_nulls(column, order.clone(), NullOrdering::Last)
-        }
-    };
-    let rows = select
-        .order_by(project::Column::Id, order)
-        .limit(query.limit + 1)
-        .all(conn)
-        .await?;
-    let projects = rows
-        .into_iter()
-        .map(to_project)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_overfetch(projects, query.limit))
-}
-
-/// Rows after the cursor in an order where NULLs come last.
-fn after_cursor(column: project::Column, after: &ProjectCursor, descending: bool) -> Condition {
-    let id_after = if descending {
-        project::Column::Id.lt(after.id)
-    } else {
-        project::Column::Id.gt(after.id)
-    };
-    match after.at {
-        None => Condition::all().add(column.is_null()).add(id_after),
-        Some(at) => {
-            let beyond = if descending {
-                column.lt(at)
-            } else {
-                column.gt(at)
-            };
-            Condition::any()
-                .add(beyond)
-                .add(Condition::all().add(column.eq(at)).add(id_after))
-                .add(column.is_null())
-        }
-    }
-}
-
-pub(crate) fn to_project(model: project::Model) -> Result<Project, StoreError> {
-    let parse_id = |s: &str| TerritoryId::parse(s).map_err(|_| corrupt(s));
-    let stakeholders = model
-        .stakeholders
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<Stakeholder>().map_err(|_| corrupt(s)))
-        .collect::<Result<BTreeSet<_>, _>>()?;
-    let territory = parse_id(&model.territory_id)?;
-    let fields = ProjectFields {
-        programme: ProgrammeCode::parse(&model.programme).map_err(|_| corrupt(&model.programme))?,
-        territory: territory.clone(),
-        title: ProjectTitle::parse(&model.title).map_err(|_| corrupt("title"))?,
-        summary: Summary::parse(&model.summary).map_err(|_| corrupt("summary"))?,
-        description: model
-            .description
-            .as_deref()
-            .map(|d| Description::parse(d).map_err(|_| corrupt("description")))
-            .transpose()?,
-        theme: model.theme,
-        category: model
-            .category
-            .parse::<Category>()
-            .map_err(|_| corrupt(&model.category))?,
-        establishment_uai: model
-            .establishment_uai
-            .as_deref()
-            .map(|u| Uai::parse(u).map_err(|_| corrupt(u)))
-            .transpose()?,
-        requested_amount: Cents::new(model.requested_amount_cents)
-            .map_err(|_| corrupt(model.requested_amount_cents))?,
-        stakeholders,
-        period: Period::new(model.starts_on, model.ends_on).map_err(|_| corrupt("period"))?,
-    };
-    Ok(Project {
-        id: model.id,
-        fields,
-        territory_path: TerritoryPath {
-            id: territory,
-            region: model.region_id.as_deref().map(parse_id).transpose()?,
-            academy: model.academy_id.as_deref().map(parse_id).transpose()?,
-        },
-        lead_id: model.lead_id,
-        status: model.status.parse().map_err(|_| corrupt(&model.status))?,
-        stage: model.stage.parse().map_err(|_| corrupt(&model.stage))?,
-        version: model.version,
-        created_at: model.created_at,
-        updated_at: model.updated_at,
-        submitted_at: model.submitted_at,
-        decided_at: model.decided_at,
-        granted_cents: model.granted_cents,
-        support_kinds: model
-            .support_kinds
-            .split(',')
-            .filter(|k| !k.is_empty())
-            .map(|k| k.parse::<SupportKind>().map_err(|_| corrupt(k)))
-            .collect::<Result<_, _>>()?,
-        support_count: model.support_count,
-        event_count: model.event_count,
-    })
 }
 
 /// What a lead has created: drafts held now, and projects created since an instant.

@@ -12,7 +12,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing::Span;
 use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
 
-use crate::config::{LogFormat, LogSettings};
+use terrain_app::config::{LogFormat, LogSettings};
 
 /// The header carrying the request id, set on every request that lacks one and echoed back.
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");

@@ -13,7 +13,7 @@ use argon2::{
 };
 use terrain_domain::Password;
 
-use crate::error::ApiError;
+use crate::AppError;
 
 /// A hash of nothing anyone knows, verified when the email is unknown so that an unknown
 /// address costs the same time as a wrong password.
@@ -32,35 +32,35 @@ static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
     Semaphore::new(2 * cores)
 });
 
-async fn slot() -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+async fn slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
     match tokio::time::timeout(WAIT, SLOTS.acquire()).await {
         Ok(Ok(permit)) => Ok(permit),
-        _ => Err(ApiError::Busy),
+        _ => Err(AppError::Busy),
     }
 }
 
 /// Hashes a new password.
 ///
 /// # Errors
-/// [`ApiError::Busy`] when no slot frees up in time, [`ApiError::Internal`] when hashing fails.
-pub async fn hash(password: Password) -> Result<String, ApiError> {
+/// [`AppError::Busy`] when no slot frees up in time, [`AppError::Internal`] when hashing fails.
+pub async fn hash(password: Password) -> Result<String, AppError> {
     let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.expose().as_bytes())
             .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(anyhow!("argon2: {e}")))
+            .map_err(|e| AppError::Internal(anyhow!("argon2: {e}")))
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(AppError::internal)?
 }
 
 /// Whether `candidate` matches `stored`; with no stored hash, verifies against a decoy and
 /// answers false.
 ///
 /// # Errors
-/// [`ApiError::Busy`] when no slot frees up in time.
-pub async fn verify(candidate: String, stored: Option<String>) -> Result<bool, ApiError> {
+/// [`AppError::Busy`] when no slot frees up in time.
+pub async fn verify(candidate: String, stored: Option<String>) -> Result<bool, AppError> {
     let _slot = slot().await?;
     Ok(tokio::task::spawn_blocking(move || {
         let known = stored.is_some();

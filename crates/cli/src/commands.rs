@@ -7,14 +7,15 @@ use std::{
 
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use terrain_domain::Role;
-use terrain_persistence::Database;
-
-use crate::{
+use terrain_app::{
+    App, AppError,
     accounts::{self, AccountInput},
     config::Settings,
-    error::ApiError,
-    startup::{Application, shutdown_signal},
+};
+use terrain_domain::Role;
+
+use crate::{
+    startup::{self, Application, shutdown_signal},
     telemetry,
 };
 
@@ -169,13 +170,13 @@ pub async fn run(
 }
 
 async fn import(settings: &Settings, file: &std::path::Path, lead: &str) -> anyhow::Result<()> {
-    let db = migrate(settings).await?;
-    match crate::import::import_projects(&db, file, lead).await {
+    let app = startup::open(settings.clone()).await?;
+    match terrain_app::import::import_projects(&app, file, lead).await {
         Ok(count) => {
             println!("imported {count} project(s) from {}", file.display());
             Ok(())
         }
-        Err(crate::import::ImportError::Rows(rows)) => {
+        Err(terrain_app::import::ImportError::Rows(rows)) => {
             for (line, reason) in &rows {
                 eprintln!("{}:{line}: {reason}", file.display());
             }
@@ -186,9 +187,9 @@ async fn import(settings: &Settings, file: &std::path::Path, lead: &str) -> anyh
 }
 
 async fn demo(settings: &Settings, scale: u64, seed: u64) -> anyhow::Result<()> {
-    let db = migrate(settings).await?;
+    let app = startup::open(settings.clone()).await?;
     let started = std::time::Instant::now();
-    let summary = crate::demo::generate(&db, scale, seed)
+    let summary = terrain_app::demo::generate(&app, scale, seed)
         .await
         .map_err(describe)?;
     println!(
@@ -199,7 +200,7 @@ async fn demo(settings: &Settings, scale: u64, seed: u64) -> anyhow::Result<()> 
         summary.supports,
         summary.funds,
         summary.events,
-        crate::demo::DEMO_PASSWORD
+        terrain_app::demo::DEMO_PASSWORD
     );
     Ok(())
 }
@@ -226,7 +227,7 @@ async fn create_user(
     } else {
         bail!("no terminal to ask the password: pass it on standard input with --password-stdin");
     };
-    let db = migrate(settings).await?;
+    let app = startup::open(settings.clone()).await?;
     let display_name = args
         .name
         .unwrap_or_else(|| args.email.split('@').next().unwrap_or_default().to_owned());
@@ -238,28 +239,18 @@ async fn create_user(
         programme: args.programme,
         territory: args.territory,
     };
-    let reference = crate::reference_data::Reference::load(db.reader())
-        .await
-        .context("cannot read the reference data")?;
-    let user = accounts::create_account(&db, &reference, input)
+    let user = accounts::create_account(&app, input)
         .await
         .map_err(describe)?;
     println!("created {} {} ({})", user.role, user.email, user.id);
     Ok(())
 }
 
-/// An API error as one line for a terminal.
-fn describe(error: ApiError) -> anyhow::Error {
+/// A use case's error as one line for a terminal.
+fn describe(error: AppError) -> anyhow::Error {
     match error {
-        ApiError::Validation(errors) => anyhow!(
-            "{}",
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        ApiError::Conflict(detail) => anyhow!(detail),
+        AppError::Invalid(errors) => anyhow!("{errors}"),
+        AppError::Conflict(detail) => anyhow!(detail),
         other => anyhow!(other),
     }
 }
@@ -273,11 +264,8 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn migrate(settings: &Settings) -> anyhow::Result<Database> {
-    let db = Database::connect(&settings.database.connect_settings())
-        .await
-        .context("cannot connect to the database")?;
-    db.migrate().await.context("cannot migrate the database")?;
+async fn migrate(settings: &Settings) -> anyhow::Result<App> {
+    let app = startup::open(settings.clone()).await?;
     tracing::info!("migrations applied");
-    Ok(db)
+    Ok(app)
 }

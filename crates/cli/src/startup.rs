@@ -1,9 +1,11 @@
-//! Builds the application: database, migrations, router and middleware, listener.
+//! Builds the service: database, migrations, the use cases' context, the front doors with the
+//! middleware every request goes through, and the listener.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use axum::{Router, http::HeaderValue, http::StatusCode, middleware};
+use terrain_app::{App, config::Settings};
 use terrain_persistence::Database;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -16,83 +18,50 @@ use tower_http::{
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
-use utoipa::{Modify, OpenApi};
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    auth::TokenKeys,
-    config::Settings,
-    error::{self, render_problems},
-    openapi::{ApiDoc, CommonErrors},
-    routes,
-    state::AppState,
+    server::{self, ServeOptions},
     telemetry::{self, REQUEST_ID_HEADER},
 };
-
-/// The largest request body accepted.
-pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// A bound, migrated application, ready to serve.
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    db: Database,
-    options: crate::server::ServeOptions,
+    app: App,
+    options: ServeOptions,
 }
 
 impl Application {
-    /// Connects to the database, applies the migrations and binds the listener.
+    /// Connects to the database, applies the migrations, reads the reference data and binds
+    /// the listener.
     ///
     /// # Errors
     /// When the database cannot be reached or migrated, or the address cannot be bound.
-    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
-        let secret = settings.auth.jwt_secret.clone().unwrap_or_else(|| {
-            tracing::warn!(
-                "no auth.jwt_secret configured (TERRAIN__AUTH__JWT_SECRET): using a random \
-                 secret; tokens will not survive a restart"
-            );
-            random_secret()
-        });
-        settings.auth.jwt_secret = Some(secret.clone());
-        let db = Database::connect(&settings.database.connect_settings())
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let app = open(settings).await?;
+        let server = &app.settings().server;
+        let listener = TcpListener::bind(server.addr)
             .await
-            .context("cannot connect to the database")?;
-        db.migrate().await.context("cannot migrate the database")?;
-        let listener = TcpListener::bind(settings.server.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.server.addr))?;
-        let reference = crate::reference_data::Reference::load(db.reader())
-            .await
-            .context("cannot read the reference data")?;
-        let state = AppState {
-            trusted_proxies: Arc::new(settings.server.trusted_proxy_nets()),
-            reference: Arc::new(reference),
-            memo: Arc::default(),
-            keys: TokenKeys::new(&settings.auth, &secret),
-            db: db.clone(),
-            settings: Arc::new(settings),
-            metrics: telemetry::metrics_handle(),
-        };
-        let options = crate::server::ServeOptions {
-            header_read_timeout: Duration::from_secs(
-                state.settings.server.header_read_timeout_secs,
-            ),
-            keep_alive_timeout: Duration::from_secs(state.settings.server.keep_alive_timeout_secs),
-            max_connections: crate::server::connection_cap(state.settings.server.max_connections),
-            shutdown_grace: Duration::from_secs(state.settings.server.request_timeout_secs),
+            .with_context(|| format!("cannot listen on {}", server.addr))?;
+        let options = ServeOptions {
+            header_read_timeout: Duration::from_secs(server.header_read_timeout_secs),
+            keep_alive_timeout: Duration::from_secs(server.keep_alive_timeout_secs),
+            max_connections: server::connection_cap(server.max_connections),
+            shutdown_grace: Duration::from_secs(server.request_timeout_secs),
         };
         Ok(Application {
             listener,
-            router: router(state),
-            db,
+            router: router(app.clone()),
+            app,
             options,
         })
     }
 
-    /// The database the application runs on.
-    pub fn database(&self) -> &Database {
-        &self.db
+    /// The use cases' context (its store is the application's database).
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
     /// The address actually bound (useful with port 0).
@@ -111,32 +80,45 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        crate::server::serve(self.listener, self.router, self.options, shutdown).await?;
-        let _ = self.db.close().await;
+        server::serve(self.listener, self.router, self.options, shutdown).await?;
+        let _ = self.app.store().close().await;
         Ok(())
     }
 }
 
-/// The router with every route and middleware, for a given state.
-pub fn router(state: AppState) -> Router {
-    let (api, mut openapi) = routes::router(&state.settings).split_for_parts();
-    let mut document = ApiDoc::openapi();
-    document.merge(std::mem::take(&mut openapi));
-    CommonErrors.modify(&mut document);
-    crate::openapi::reference::describe(&mut document, &state.reference);
-    let settings = state.settings.clone();
-
-    let app = api
-        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", document))
-        .route("/", axum::routing::get(routes::dashboard::show_dashboard))
-        .fallback(error::not_found)
-        .layer(middleware::from_fn(telemetry::track_metrics))
-        .with_state(state);
-    with_middleware(app, &settings)
+/// Connects and migrates the database, then builds the use cases' context. Without a signing
+/// secret one is drawn at random (with a warning: tokens will not survive a restart).
+///
+/// # Errors
+/// When the database cannot be reached, migrated or read.
+pub async fn open(mut settings: Settings) -> anyhow::Result<App> {
+    if settings.auth.jwt_secret.is_none() {
+        tracing::warn!(
+            "no auth.jwt_secret configured (TERRAIN__AUTH__JWT_SECRET): using a random \
+             secret; tokens will not survive a restart"
+        );
+        settings.auth.jwt_secret = Some(random_secret());
+    }
+    let db = Database::connect(&settings.database.connect_settings())
+        .await
+        .context("cannot connect to the database")?;
+    db.migrate().await.context("cannot migrate the database")?;
+    App::new(db, settings)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the reference data: {e}"))
 }
 
-/// Wraps routes in the service's middleware: request ids, tracing, compression, problem
-/// rendering, panic recovery, CORS, timeout and body limit.
+/// The front doors and the middleware of every request: request ids, tracing, compression,
+/// problem rendering, panic recovery, CORS, timeout and body limit.
+pub fn router(app: App) -> Router {
+    let settings = app.settings().clone();
+    let api = terrain_api::router(app, telemetry::metrics_handle())
+        .fallback(terrain_api::error::not_found)
+        .layer(middleware::from_fn(telemetry::track_metrics));
+    with_middleware(api, &settings)
+}
+
+/// Wraps routes in the service's middleware.
 pub fn with_middleware(app: Router, settings: &Settings) -> Router {
     app.layer(
         ServiceBuilder::new()
@@ -145,14 +127,14 @@ pub fn with_middleware(app: Router, settings: &Settings) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
             .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
             .layer(CompressionLayer::new())
-            .layer(middleware::from_fn(render_problems))
-            .layer(CatchPanicLayer::custom(error::panic_response))
+            .layer(middleware::from_fn(terrain_api::render_problems))
+            .layer(CatchPanicLayer::custom(terrain_api::error::panic_response))
             .layer(cors(&settings.server.cors_origins))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 Duration::from_secs(settings.server.request_timeout_secs),
             ))
-            .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
+            .layer(RequestBodyLimitLayer::new(terrain_api::BODY_LIMIT_BYTES)),
     )
 }
 

@@ -4,16 +4,12 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::{
-    extract::{ConnectInfo, FromRequestParts},
-    http::{HeaderMap, request::Parts},
-};
 use chrono::Utc;
 use ipnet::IpNet;
 use sha2::{Digest as _, Sha256};
-use terrain_persistence::{Database, StoreError, repo::rate_limits};
+use terrain_persistence::{Database, repo::rate_limits};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{App, AppError};
 
 /// A limit: at most `limit` hits per window of `window_secs`.
 #[derive(Debug, Clone, Copy)]
@@ -46,7 +42,7 @@ impl Rule {
 ///
 /// # Errors
 /// 429 with `Retry-After` (the end of the window) once the limit is passed.
-pub async fn hit(db: &Database, rule: Rule, subject: &str) -> Result<(), ApiError> {
+pub async fn hit(db: &Database, rule: Rule, subject: &str) -> Result<(), AppError> {
     let (start, left) = rule.window();
     let txn = db.begin_write().await?;
     let count = rate_limits::hit(&txn, &rule.key(subject), start).await?;
@@ -54,9 +50,9 @@ pub async fn hit(db: &Database, rule: Rule, subject: &str) -> Result<(), ApiErro
     if rand::random::<u16>().is_multiple_of(512) {
         rate_limits::purge(&txn, start - 86_400).await?;
     }
-    txn.commit().await.map_err(StoreError::from)?;
+    txn.commit().await?;
     if count > i64::from(rule.limit) {
-        Err(ApiError::TooManyRequests { retry_after: left })
+        Err(AppError::TooManyRequests { retry_after: left })
     } else {
         Ok(())
     }
@@ -66,11 +62,11 @@ pub async fn hit(db: &Database, rule: Rule, subject: &str) -> Result<(), ApiErro
 ///
 /// # Errors
 /// 429 with `Retry-After` when it has.
-pub async fn check(db: &Database, rule: Rule, subject: &str) -> Result<(), ApiError> {
+pub async fn check(db: &Database, rule: Rule, subject: &str) -> Result<(), AppError> {
     let (start, left) = rule.window();
     let count = rate_limits::count(db.reader(), &rule.key(subject), start).await?;
     if count >= i64::from(rule.limit) {
-        Err(ApiError::TooManyRequests { retry_after: left })
+        Err(AppError::TooManyRequests { retry_after: left })
     } else {
         Ok(())
     }
@@ -81,15 +77,11 @@ pub async fn check(db: &Database, rule: Rule, subject: &str) -> Result<(), ApiEr
 ///
 /// # Errors
 /// 429 when either is passed.
-pub async fn hit_address(
-    state: &AppState,
-    route: &'static str,
-    client: IpAddr,
-) -> Result<(), ApiError> {
-    let auth = &state.settings.auth;
+pub async fn hit_address(app: &App, route: &'static str, client: IpAddr) -> Result<(), AppError> {
+    let auth = &app.settings().auth;
     let subject = format!("{route}|{client}");
     hit(
-        &state.db,
+        app.store(),
         Rule {
             name: "address-burst",
             limit: auth.rate_limit_burst,
@@ -99,7 +91,7 @@ pub async fn hit_address(
     )
     .await?;
     hit(
-        &state.db,
+        app.store(),
         Rule {
             name: "address-minute",
             limit: auth
@@ -113,53 +105,35 @@ pub async fn hit_address(
 }
 
 /// The failed logins allowed per account (by its normalised email, known or not).
-pub fn account_failures(state: &AppState) -> Rule {
+pub fn account_failures(app: &App) -> Rule {
     Rule {
         name: "login-account",
-        limit: state.settings.auth.account_failures,
-        window_secs: i64::from(state.settings.auth.account_lockout_minutes) * 60,
+        limit: app.settings().auth.account_failures,
+        window_secs: i64::from(app.settings().auth.account_lockout_minutes) * 60,
     }
 }
 
 /// The client's address: the peer's, or, when the peer is a trusted proxy, the last address of
-/// `X-Forwarded-For` (else `Forwarded: for=`) that is not itself a trusted proxy.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub IpAddr);
-
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
-        Ok(ClientIp(client_address(
-            peer,
-            &parts.headers,
-            &state.trusted_proxies,
-        )))
-    }
-}
-
-/// See [`ClientIp`].
-pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+/// `X-Forwarded-For` (else `Forwarded: for=`) that is not itself a trusted proxy. The headers
+/// are given as their values, in order.
+pub fn client_address(
+    peer: IpAddr,
+    forwarded_for: &[&str],
+    forwarded: &[&str],
+    trusted: &[IpNet],
+) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
-    let mut chain: Vec<IpAddr> = headers
-        .get_all("x-forwarded-for")
+    let mut chain: Vec<IpAddr> = forwarded_for
         .iter()
-        .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .filter_map(|entry| parse_address(entry.trim()))
         .collect();
     if chain.is_empty() {
-        chain = headers
-            .get_all("forwarded")
+        chain = forwarded
             .iter()
-            .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split([',', ';']))
             .filter_map(|pair| {
                 let (name, value) = pair.trim().split_once('=')?;
@@ -196,38 +170,34 @@ fn parse_address(text: &str) -> Option<IpAddr> {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(*name, value.parse().expect("header"));
-        }
-        map
-    }
-
     #[test]
     fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
         let proxy: IpAddr = "10.0.0.2".parse().expect("ip");
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
-        let spoofed = headers(&[("x-forwarded-for", "198.51.100.9, 203.0.113.7")]);
+        let spoofed = ["198.51.100.9, 203.0.113.7"];
         // From a trusted proxy: the last address it did not add itself.
         assert_eq!(
-            client_address(proxy, &spoofed, &trusted).to_string(),
+            client_address(proxy, &spoofed, &[], &trusted).to_string(),
             "203.0.113.7"
         );
         // From anyone else: the header is ignored.
         let stranger: IpAddr = "192.0.2.1".parse().expect("ip");
-        assert_eq!(client_address(stranger, &spoofed, &trusted), stranger);
+        assert_eq!(client_address(stranger, &spoofed, &[], &trusted), stranger);
         // Chains of trusted proxies are skipped; `Forwarded` is read when XFF is absent.
-        let chained = headers(&[("x-forwarded-for", "203.0.113.7, 10.0.0.9")]);
         assert_eq!(
-            client_address(proxy, &chained, &trusted).to_string(),
+            client_address(proxy, &["203.0.113.7, 10.0.0.9"], &[], &trusted).to_string(),
             "203.0.113.7"
         );
-        let forwarded = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
         assert_eq!(
-            client_address(proxy, &forwarded, &trusted).to_string(),
+            client_address(
+                proxy,
+                &[],
+                &["for=\"[2001:db8::1]:4711\";proto=https"],
+                &trusted
+            )
+            .to_string(),
             "2001:db8::1"
         );
-        assert_eq!(client_address(proxy, &HeaderMap::new(), &trusted), proxy);
+        assert_eq!(client_address(proxy, &[], &[], &trusted), proxy);
     }
 }

@@ -1,0 +1,173 @@
+//! Terrain's use cases. One module per capability, one function per operation: each takes the
+//! [`App`], the actor and parsed values, and does the whole operation — rights (through
+//! `terrain_domain::access`), the state machines, the transaction, the history entry, the
+//! counters and idempotency. It returns domain values or one [`AppError`], which every front
+//! door (the JSON API, the pages, the command line) renders its own way. No front door opens a
+//! transaction.
+
+pub mod accounts;
+pub mod config;
+pub mod csv;
+pub mod demo;
+mod error;
+pub mod events;
+pub mod exports;
+pub mod funding;
+pub mod idempotency;
+pub mod import;
+pub mod limits;
+pub mod pagination;
+pub mod password;
+pub mod progress;
+pub mod projects;
+pub mod reference;
+pub mod statistics;
+pub mod tokens;
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+use terrain_domain::Catalogue;
+use terrain_persistence::Database;
+
+pub use error::AppError;
+pub use terrain_persistence::repo::Page;
+
+use crate::{config::Settings, statistics::Memo, tokens::TokenKeys};
+
+/// What every use case reaches: the store, the settings, the reference data, the token keys.
+/// Cheap to clone; the service keeps no other state, so any number of instances can serve the
+/// same database.
+#[derive(Debug, Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Database,
+    settings: Settings,
+    catalogue: RwLock<Arc<Catalogue>>,
+    keys: TokenKeys,
+    memo: Memo,
+    trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl App {
+    /// The application over a migrated database; reads the reference data.
+    ///
+    /// # Errors
+    /// When the reference data cannot be read.
+    pub async fn new(store: Database, settings: Settings) -> Result<App, AppError> {
+        let catalogue = reference::load(&store).await?;
+        let secret = settings
+            .auth
+            .jwt_secret
+            .clone()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no signing secret")))?;
+        Ok(App {
+            inner: Arc::new(Inner {
+                keys: TokenKeys::new(&settings.auth, &secret),
+                trusted_proxies: settings.server.trusted_proxy_nets(),
+                catalogue: RwLock::new(Arc::new(catalogue)),
+                memo: Memo::default(),
+                store,
+                settings,
+            }),
+        })
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Database {
+        &self.inner.store
+    }
+
+    /// The settings the service started with.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The programmes and territories.
+    pub fn catalogue(&self) -> Arc<Catalogue> {
+        match self.inner.catalogue.read() {
+            Ok(catalogue) => catalogue.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Signs and checks access tokens.
+    pub fn keys(&self) -> &TokenKeys {
+        &self.inner.keys
+    }
+
+    /// Figures already computed, tagged with their statistics version.
+    pub(crate) fn memo(&self) -> &Memo {
+        &self.inner.memo
+    }
+
+    /// The proxies whose forwarded addresses are believed.
+    pub fn trusted_proxies(&self) -> &[ipnet::IpNet] {
+        &self.inner.trusted_proxies
+    }
+
+    /// The time of the operation: every use case reads the clock here, once, and passes the
+    /// instant down to the repositories.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The version(s) of a resource its changer read (`If-Match`, or a form's hidden field): a
+/// change applies only to one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// Whatever the current version (`If-Match: *`).
+    Any,
+    /// One of these versions.
+    OneOf(Vec<i64>),
+}
+
+impl Expected {
+    /// Whether the change may apply to `version`.
+    pub fn allows(&self, version: i64) -> bool {
+        match self {
+            Expected::Any => true,
+            Expected::OneOf(versions) => versions.contains(&version),
+        }
+    }
+
+    /// Fails with [`AppError::Stale`] unless the change may apply to `version`.
+    ///
+    /// # Errors
+    /// [`AppError::Stale`].
+    pub fn check(&self, version: i64) -> Result<(), AppError> {
+        if self.allows(version) {
+            Ok(())
+        } else {
+            Err(AppError::Stale)
+        }
+    }
+}
+
+/// The version a change was based on, which every change must give.
+///
+/// # Errors
+/// [`AppError::VersionRequired`] when none was given.
+pub fn required(expected: Option<&Expected>) -> Result<&Expected, AppError> {
+    expected.ok_or(AppError::VersionRequired)
+}
+
+/// A comment or note: empty counts as absent; otherwise the history's comment rule applies.
+///
+/// # Errors
+/// 422 naming `field` when too long, blank at an end or holding control characters.
+pub fn comment(text: Option<String>, field: &str) -> Result<Option<String>, AppError> {
+    let text = text.filter(|c| !c.is_empty());
+    if let Some(Err(e)) = text
+        .as_deref()
+        .map(|c| terrain_domain::history::COMMENT.check(c))
+    {
+        return Err(AppError::invalid(field, e.to_string()));
+    }
+    Ok(text)
+}
