@@ -1,7 +1,9 @@
--- POST /api/v1/projects as a lead, with a unique title per request.
--- Usage: wrk ... -s create_project.lua URL -- LEAD_TOKEN
+-- POST /api/v1/projects by leads in turn, with a unique title per request.
+-- Usage: wrk ... -s create_project.lua URL -- LEADS_FILE   (lines "LEAD_ID TOKEN")
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local leads = require("leads")
 local counter = 0
-local headers = {}
+local tokens
 local n = 0
 
 function setup(thread)
@@ -10,10 +12,10 @@ function setup(thread)
 end
 
 function init(args)
-   headers["Authorization"] = "Bearer " .. args[1]
-   headers["Content-Type"] = "application/json"
+   tokens = leads.load(args[1])
    math.randomseed(os.time() * 1000 + (tid or 0))
    salt = math.random(1, 1000000000)
+   n = math.random(0, #tokens - 1)
 end
 
 local departments = { "01", "13", "33", "35", "44", "59", "67", "69", "75", "92" }
@@ -24,5 +26,8 @@ function request()
       '{"programme":"education","territory":"department:%s","title":"Projet de charge %d-%d-%d",'
       .. '"summary":"Résumé de charge","theme":"pedagogy"}',
       departments[(n % #departments) + 1], tid or 0, salt, n)
-   return wrk.format("POST", "/api/v1/projects", headers, body)
+   return wrk.format("POST", "/api/v1/projects", {
+      ["Authorization"] = tokens[(n % #tokens) + 1],
+      ["Content-Type"] = "application/json",
+   }, body)
 end

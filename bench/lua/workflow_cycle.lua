@@ -2,7 +2,9 @@
 -- review and validates it. Each response names the next request (id and version read from
 -- the JSON with string patterns); follow-ups wait in a per-thread queue that every connection
 -- of the thread serves first, so chains interleave freely across connections.
--- Usage: wrk ... -s workflow_cycle.lua URL -- LEAD_TOKEN ADMIN_TOKEN
+-- Usage: wrk ... -s workflow_cycle.lua URL -- LEADS_FILE ADMIN_TOKEN   (lines "LEAD_ID TOKEN")
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local leads = require("leads")
 local counter = 0
 local threads = {}
 
@@ -12,16 +14,17 @@ function setup(thread)
    table.insert(threads, thread)
 end
 
-local lead, admin
+local tokens, by_id, admin
 local queue, head, tail = {}, 1, 0
 local n = 0
 cycles, broken, created = 0, 0, 0
 
 function init(args)
-   lead = "Bearer " .. args[1]
+   tokens, by_id = leads.load(args[1])
    admin = "Bearer " .. args[2]
    math.randomseed(os.time() * 1000 + (tid or 0))
    salt = math.random(1, 1000000000)
+   n = math.random(0, #tokens - 1)
 end
 
 local function transition(id, version, action, token)
@@ -41,11 +44,13 @@ function request()
       return req
    end
    n = n + 1
+   -- Complete enough to be submitted: stakeholders, and a school of the Rhône.
    local body = string.format(
       '{"programme":"education","territory":"department:69","title":"Cycle de charge %d-%d-%d",'
-      .. '"summary":"Résumé","theme":"pedagogy"}', tid or 0, salt, n)
+      .. '"summary":"Résumé","theme":"pedagogy","establishment_uai":"0690001B",'
+      .. '"stakeholders":["pupils","teachers"]}', tid or 0, salt, n)
    return wrk.format("POST", "/api/v1/projects", {
-      ["Authorization"] = lead,
+      ["Authorization"] = tokens[(n % #tokens) + 1],
       ["Content-Type"] = "application/json",
    }, body)
 end
@@ -61,9 +66,10 @@ function response(status, headers, body)
       return
    end
    local id = string.match(body, '"id":"([^"]+)"')
+   local lead = by_id[string.match(body, '"lead":"([^"]+)"') or ""]
    local version = string.match(body, '"version":(%d+)')
    local state = string.match(body, '"status":"([%w_]+)"')
-   if not (id and version and state) then
+   if not (id and version and state and lead) then
       broken = broken + 1
       return
    end

@@ -14,6 +14,7 @@ use terrain_persistence::{
         Page, tokens,
         users::{self, NewUser, UserChanges},
     },
+    retrying,
 };
 use uuid::Uuid;
 
@@ -205,6 +206,17 @@ pub async fn login(
     }
 }
 
+/// Opens a sign-in (a new refresh-token family) for an account just created.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn sign_in(app: &App, user: User) -> Result<Tokens, AppError> {
+    let txn = app.store().begin_write().await?;
+    let tokens = issue(app, &txn, user, Uuid::now_v7()).await?;
+    txn.commit().await?;
+    Ok(tokens)
+}
+
 async fn issue(
     app: &App,
     txn: &terrain_persistence::Tx,
@@ -387,36 +399,41 @@ pub async fn update_user(
             DisplayName::parse(&n).map_err(|e| AppError::invalid("display_name", e.to_string()))
         })
         .transpose()?;
-    let now = app.now();
-    let txn = app.store().begin_write().await?;
-    // Read again inside the transaction: the role the change is checked against is current.
-    let current = users::find(&txn, id).await?.ok_or(AppError::NotFound)?;
-    let role = patch.role.unwrap_or(current.role);
-    let mut changes = UserChanges {
-        display_name,
-        role: patch.role,
-        disabled: patch.disabled,
-        ..UserChanges::default()
-    };
-    if let Some((programme, territory)) = patch.scope {
-        let resolved = resolve_scope(app, role, programme.as_deref(), territory.as_deref())?;
-        changes.scope_programme = Some(resolved.programme);
-        changes.scope_territory = Some(resolved.territory);
-    } else if role != Role::Admin {
-        changes.scope_programme = Some(None);
-        changes.scope_territory = Some(None);
-    }
-    let user = users::update(&txn, id, changes, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if users::count_enabled_national_admins(&txn).await? == 0 {
-        return Err(AppError::Conflict(
-            "Ce changement ne laisserait aucun administrateur national actif.".into(),
-        ));
-    }
-    if user.disabled {
-        tokens::revoke_all_of(&txn, user.id, now).await?;
-    }
-    txn.commit().await?;
-    Ok(user)
+    // Two national admins disabling each other at once deadlock on PostgreSQL (each holds the
+    // other's row): the loser is run again and then sees the rule broken.
+    retrying(|| async {
+        let now = app.now();
+        let txn = app.store().begin_write().await?;
+        // Read again inside the transaction: the role the change is checked against is current.
+        let current = users::find(&txn, id).await?.ok_or(AppError::NotFound)?;
+        let role = patch.role.unwrap_or(current.role);
+        let mut changes = UserChanges {
+            display_name: display_name.clone(),
+            role: patch.role,
+            disabled: patch.disabled,
+            ..UserChanges::default()
+        };
+        if let Some((programme, territory)) = &patch.scope {
+            let resolved = resolve_scope(app, role, programme.as_deref(), territory.as_deref())?;
+            changes.scope_programme = Some(resolved.programme);
+            changes.scope_territory = Some(resolved.territory);
+        } else if role != Role::Admin {
+            changes.scope_programme = Some(None);
+            changes.scope_territory = Some(None);
+        }
+        let user = users::update(&txn, id, changes, now)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if users::count_enabled_national_admins(&txn).await? == 0 {
+            return Err(AppError::Conflict(
+                "Ce changement ne laisserait aucun administrateur national actif.".into(),
+            ));
+        }
+        if user.disabled {
+            tokens::revoke_all_of(&txn, user.id, now).await?;
+        }
+        txn.commit().await?;
+        Ok(user)
+    })
+    .await
 }

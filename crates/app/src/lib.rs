@@ -21,6 +21,7 @@ pub mod password;
 pub mod progress;
 pub mod projects;
 pub mod reference;
+pub mod sessions;
 pub mod statistics;
 pub mod tokens;
 

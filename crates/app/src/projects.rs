@@ -187,7 +187,14 @@ async fn within_limits(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let limits = &app.settings().limits;
-    let counts = projects::lead_counts(txn, lead, now - Duration::hours(1)).await?;
+    let counts = projects::lead_counts(
+        txn,
+        lead,
+        now - Duration::hours(1),
+        u64::from(limits.drafts_per_lead),
+        u64::from(limits.projects_per_hour),
+    )
+    .await?;
     if counts.created_since >= u64::from(limits.projects_per_hour) {
         let retry_after = counts.oldest_since.map_or(3600, |at| {
             (at + Duration::hours(1) - now).num_seconds().max(1)

@@ -6,6 +6,7 @@ pub mod account;
 pub mod code;
 pub mod event;
 pub mod fields;
+pub mod fr;
 pub mod funding;
 pub mod history;
 pub mod programme;

@@ -225,6 +225,52 @@ impl Cents {
     pub fn get(self) -> i64 {
         self.0
     }
+
+    /// Parses euros as people type them: `1500`, `1 500,50`, `1500.5`, `1 500 €` (a comma or a
+    /// point for the cents, at most two decimals, spaces between thousands).
+    ///
+    /// # Errors
+    /// [`CentsError`] for anything else, or beyond the bound.
+    pub fn parse_euros(text: &str) -> Result<Self, CentsError> {
+        let cleaned: String = text
+            .trim()
+            .trim_end_matches('€')
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+            .collect();
+        let (units, decimals) = match cleaned.split_once([',', '.']) {
+            Some((units, decimals)) => (units, decimals),
+            None => (cleaned.as_str(), ""),
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(units) || decimals.len() > 2 || (!decimals.is_empty() && !digits(decimals)) {
+            return Err(CentsError);
+        }
+        let euros: i64 = units.parse().map_err(|_| CentsError)?;
+        let cents: i64 = format!("{decimals:0<2}").parse().map_err(|_| CentsError)?;
+        Cents::new(
+            euros
+                .checked_mul(100)
+                .and_then(|c| c.checked_add(cents))
+                .ok_or(CentsError)?,
+        )
+    }
+
+    /// The amount written in euros the French way (`1 500,50`), for a form.
+    pub fn euros_fr(self) -> String {
+        let euros = (self.0 / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in euros.chars().enumerate() {
+            if i > 0 && (euros.len() - i).is_multiple_of(3) {
+                grouped.push(' ');
+            }
+            grouped.push(c);
+        }
+        match self.0 % 100 {
+            0 => grouped,
+            cents => format!("{grouped},{cents:02}"),
+        }
+    }
 }
 
 /// Start and end dates, the end not before the start.
@@ -561,6 +607,28 @@ mod tests {
         assert!(Period::new(Some(day(2)), Some(day(1))).is_err());
         assert!(Period::new(Some(day(1)), Some(day(1))).is_ok());
         assert!(Period::new(None, Some(day(1))).is_ok());
+    }
+
+    #[test]
+    fn euros_are_read_with_a_comma_or_a_point_and_spaces_between_thousands() {
+        let cents = |s: &str| Cents::parse_euros(s).map(Cents::get);
+        assert_eq!(cents("1 500,50"), Ok(150_050));
+        assert_eq!(cents("1500.50"), Ok(150_050));
+        assert_eq!(cents("1500,5"), Ok(150_050));
+        assert_eq!(cents("1500"), Ok(150_000));
+        assert_eq!(cents("1\u{202f}500 €"), Ok(150_000));
+        for bad in ["", "abc", "1,234,5", "1,505", "-3", "1e5", ",5"] {
+            assert!(Cents::parse_euros(bad).is_err(), "{bad:?}");
+        }
+        assert!(Cents::parse_euros("1000000000001").is_err());
+        assert_eq!(
+            Cents::new(150_050).map(Cents::euros_fr).as_deref(),
+            Ok("1 500,50")
+        );
+        assert_eq!(
+            Cents::new(200_000_000).map(Cents::euros_fr).as_deref(),
+            Ok("2 000 000")
+        );
     }
 
     #[test]

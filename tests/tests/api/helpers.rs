@@ -373,6 +373,25 @@ impl TestApp {
         response.json().await.expect("project")
     }
 
+    /// A project of `lead`, submitted and validated by `admin`.
+    pub async fn validated_project(
+        &self,
+        lead: &Session,
+        admin: &Session,
+        changes: Value,
+    ) -> Value {
+        let project = self.create_project(lead, changes).await;
+        self.walk(
+            &project,
+            &[
+                (lead, "submit"),
+                (admin, "start_review"),
+                (admin, "validate"),
+            ],
+        )
+        .await
+    }
+
     /// Sends a workflow action with the given `If-Match` version.
     pub async fn transition(
         &self,

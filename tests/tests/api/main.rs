@@ -13,4 +13,5 @@ mod funding;
 mod operations;
 mod projects;
 mod reference;
+mod snapshots;
 mod stats;

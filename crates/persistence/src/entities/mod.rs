@@ -12,6 +12,7 @@ pub mod project;
 pub mod project_history;
 pub mod rate_limit;
 pub mod refresh_token;
+pub mod session;
 pub mod stat_counter;
 pub mod stats_version;
 pub mod support;

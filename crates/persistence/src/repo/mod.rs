@@ -8,6 +8,7 @@ pub mod projects;
 pub mod rate_limits;
 pub mod reference;
 mod rows;
+pub mod sessions;
 pub mod stats;
 pub mod supports;
 pub mod tokens;

@@ -414,9 +414,10 @@ pub struct LeadCounts {
     pub oldest_since: Option<DateTime<Utc>>,
 }
 
-/// Counts a lead's drafts and recent creations. On PostgreSQL the lead's account row is locked
-/// until the end of the transaction, so that concurrent creations by one lead are counted one
-/// after the other (on SQLite the single writer does that already).
+/// Counts a lead's drafts and recent creations, each up to its limit only (so the cost stays
+/// bounded whatever the lead holds). On PostgreSQL the lead's account row is locked until the
+/// end of the transaction, so that concurrent creations by one lead are counted one after the
+/// other (on SQLite the single writer does that already).
 ///
 /// # Errors
 /// When the database fails.
@@ -424,8 +425,10 @@ pub async fn lead_counts(
     conn: &impl ConnectionTrait,
     lead: Uuid,
     since: DateTime<Utc>,
+    drafts_limit: u64,
+    recent_limit: u64,
 ) -> Result<LeadCounts, StoreError> {
-    use sea_orm::PaginatorTrait as _;
+    use sea_orm::sea_query::{Alias, Query};
 
     use crate::entities::user;
     if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
@@ -437,23 +440,50 @@ pub async fn lead_counts(
             .one(conn)
             .await?;
     }
-    let drafts = project::Entity::find()
-        .filter(project::Column::LeadId.eq(lead))
-        .filter(project::Column::Status.eq(Status::Draft.as_str()))
-        .count(conn)
-        .await?;
-    let (created_since, oldest_since): (i64, Option<DateTime<Utc>>) = project::Entity::find()
-        .select_only()
-        .column_as(Expr::col(project::Column::Id).count(), "created")
-        .column_as(Expr::col(project::Column::CreatedAt).min(), "oldest")
-        .filter(project::Column::LeadId.eq(lead))
-        .filter(project::Column::CreatedAt.gte(since))
-        .into_tuple()
-        .one(conn)
+    let drafts = Query::select()
+        .expr_as(Expr::col(Alias::new("id")).count(), Alias::new("n"))
+        .from_subquery(
+            Query::select()
+                .column(project::Column::Id)
+                .from(project::Entity)
+                .and_where(project::Column::LeadId.eq(lead))
+                .and_where(project::Column::Status.eq(Status::Draft.as_str()))
+                .limit(drafts_limit)
+                .take(),
+            Alias::new("drafts"),
+        )
+        .take();
+    let drafts: i64 = conn
+        .query_one(&drafts)
         .await?
-        .unwrap_or((0, None));
+        .map(|row| row.try_get("", "n"))
+        .transpose()?
+        .unwrap_or_default();
+    let recent = Query::select()
+        .expr_as(Expr::col(Alias::new("created_at")).count(), Alias::new("n"))
+        .expr_as(
+            Expr::col(Alias::new("created_at")).min(),
+            Alias::new("oldest"),
+        )
+        .from_subquery(
+            Query::select()
+                .column(project::Column::CreatedAt)
+                .from(project::Entity)
+                .and_where(project::Column::LeadId.eq(lead))
+                .and_where(project::Column::CreatedAt.gte(since))
+                .order_by(project::Column::CreatedAt, sea_orm::Order::Asc)
+                .limit(recent_limit)
+                .take(),
+            Alias::new("recent"),
+        )
+        .take();
+    let row = conn.query_one(&recent).await?;
+    let (created_since, oldest_since): (i64, Option<DateTime<Utc>>) = match row {
+        Some(row) => (row.try_get("", "n")?, row.try_get("", "oldest")?),
+        None => (0, None),
+    };
     Ok(LeadCounts {
-        drafts,
+        drafts: u64::try_from(drafts).unwrap_or_default(),
         created_since: u64::try_from(created_since).unwrap_or_default(),
         oldest_since,
     })
