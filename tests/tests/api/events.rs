@@ -45,18 +45,8 @@ async fn patch(
     body: Value,
     if_match: Option<String>,
 ) -> reqwest::Response {
-    let mut request = app
-        .client
-        .patch(app.url(&format!(
-            "/api/v1/events/{}",
-            event["id"].as_str().expect("id")
-        )))
-        .bearer_auth(&session.token)
-        .json(&body);
-    if let Some(tag) = if_match {
-        request = request.header("if-match", tag);
-    }
-    request.send().await.expect("request")
+    let path = format!("/api/v1/events/{}", event["id"].as_str().expect("id"));
+    app.patch(&path, session, if_match.as_deref(), &body).await
 }
 
 fn tag(event: &Value) -> Option<String> {
@@ -274,38 +264,14 @@ async fn only_the_creator_or_an_admin_in_charge_changes_or_deletes_an_event() {
     .await;
     assert_eq!(by_admin.status(), 200);
 
-    let url = app.url(&format!(
-        "/api/v1/events/{}",
-        event["id"].as_str().expect("id")
-    ));
+    let path = format!("/api/v1/events/{}", event["id"].as_str().expect("id"));
     for session in [&other, &elsewhere] {
-        let response = app
-            .client
-            .delete(&url)
-            .bearer_auth(&session.token)
-            .send()
-            .await
-            .expect("request");
-        assert_problem(response, 403).await;
+        assert_problem(app.delete(&path, session, None).await, 403).await;
     }
-    let stale = app
-        .client
-        .delete(&url)
-        .bearer_auth(&in_charge.token)
-        .header("if-match", "\"1\"")
-        .send()
-        .await
-        .expect("request");
-    assert_problem(stale, 412).await;
-    let deleted = app
-        .client
-        .delete(&url)
-        .bearer_auth(&in_charge.token)
-        .send()
-        .await
-        .expect("request");
+    assert_problem(app.delete(&path, &in_charge, Some("\"1\"")).await, 412).await;
+    let deleted = app.delete(&path, &in_charge, None).await;
     assert_eq!(deleted.status(), 204);
-    assert_problem(app.client.get(&url).send().await.expect("request"), 404).await;
+    assert_problem(app.get(&path).await, 404).await;
 }
 
 #[tokio::test]
@@ -427,12 +393,8 @@ async fn links_show_only_projects_the_caller_may_see_and_deleting_the_event_keep
     .await;
 
     let deleted = app
-        .client
-        .delete(app.url(&format!("/api/v1/events/{eid}")))
-        .bearer_auth(&lead.token)
-        .send()
-        .await
-        .expect("request");
+        .delete(&format!("/api/v1/events/{eid}"), &lead, None)
+        .await;
     assert_eq!(deleted.status(), 204);
     let after: Value = app
         .get_as(&format!("/api/v1/projects/{pid}"), &lead.token)

@@ -373,6 +373,37 @@ impl TestApp {
         response.json().await.expect("project")
     }
 
+    /// `PATCH path` as `session`, with `If-Match: if_match` when given.
+    pub async fn patch(
+        &self,
+        path: &str,
+        session: &Session,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let mut request = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(&session.token)
+            .json(body);
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// `DELETE path` as `session`, with `If-Match: if_match` when given.
+    pub async fn delete(&self, path: &str, session: &Session, if_match: Option<&str>) -> Response {
+        let mut request = self
+            .client
+            .delete(self.url(path))
+            .bearer_auth(&session.token);
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        request.send().await.expect("request")
+    }
+
     /// A project of `lead`, submitted and validated by `admin`.
     pub async fn validated_project(
         &self,
