@@ -39,6 +39,5 @@ pub fn router(app: App, metrics: PrometheusHandle) -> Router {
     let state = AppState { app, metrics };
     routes
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", document))
-        .route("/", axum::routing::get(routes::dashboard::show_dashboard))
         .with_state(state)
 }

@@ -52,6 +52,10 @@ pub struct ServerSettings {
     /// Peers (CIDR blocks) whose `X-Forwarded-For` and `Forwarded` headers are believed for the
     /// client's address; without them the peer is the client.
     pub trusted_proxies: Vec<String>,
+    /// The address people reach the service at (`https://terrain.example.gouv.fr`), for the
+    /// links of mails; the session cookie is `Secure` when it is `https`. Unset: `http://` and
+    /// the listening address.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServerSettings {
@@ -64,11 +68,24 @@ impl Default for ServerSettings {
             keep_alive_timeout_secs: 60,
             max_connections: 10_000,
             trusted_proxies: Vec::new(),
+            public_url: None,
         }
     }
 }
 
 impl ServerSettings {
+    /// The public address, without a trailing `/`.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.addr),
+        }
+    }
+
+    /// Whether people reach the service over HTTPS (cookies are then `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
     /// The trusted proxies, parsed (checked at start by [`Settings::validate`]).
     pub fn trusted_proxy_nets(&self) -> Vec<ipnet::IpNet> {
         self.trusted_proxies
@@ -269,6 +286,15 @@ impl Settings {
             return Err(ConfigError::Invalid {
                 key: "server.request_timeout_secs",
                 message: "must be at least 1".into(),
+            });
+        }
+        if let Some(url) = &self.server.public_url
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.public_url",
+                message: "must be an http:// or https:// address".into(),
             });
         }
         if self.auth.rate_limit_per_minute == 0 || self.auth.rate_limit_burst == 0 {

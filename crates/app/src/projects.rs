@@ -452,6 +452,8 @@ pub struct ListFilters {
     pub theme: Option<String>,
     /// Title search.
     pub q: Option<String>,
+    /// Only this lead's projects (a lead's own space).
+    pub lead: Option<Uuid>,
     /// Order.
     pub sort: SortKey,
     /// Newest first.
@@ -505,6 +507,7 @@ pub fn query(catalogue: &Catalogue, filters: ListFilters) -> Result<ProjectQuery
         stage: filters.stage,
         theme: filters.theme,
         q: title_search(filters.q)?,
+        lead: filters.lead,
         sort: filters.sort,
         descending: filters.descending,
         after: filters.after,
@@ -554,4 +557,17 @@ pub async fn insert_as_given(
     terrain_persistence::repo::stats::apply(&txn, &delta).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// When each of `projects` (already read by the viewer) entered its current status, for lists
+/// that say « Modifications demandées le … ».
+///
+/// # Errors
+/// When the database fails.
+pub async fn status_dates(
+    app: &App,
+    projects: &[Project],
+) -> Result<std::collections::HashMap<Uuid, DateTime<Utc>>, AppError> {
+    let keys: Vec<(Uuid, &str)> = projects.iter().map(|p| (p.id, p.status.as_str())).collect();
+    Ok(history::entered_current_status(app.store().reader(), &keys).await?)
 }

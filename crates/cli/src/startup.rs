@@ -4,7 +4,13 @@
 use std::{future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
-use axum::{Router, http::HeaderValue, http::StatusCode, middleware};
+use axum::{
+    Router,
+    extract::Request,
+    http::{HeaderValue, StatusCode},
+    middleware::{self, Next},
+    response::Response,
+};
 use terrain_app::{App, config::Settings};
 use terrain_persistence::Database;
 use tokio::net::TcpListener;
@@ -109,13 +115,27 @@ pub async fn open(mut settings: Settings) -> anyhow::Result<App> {
 }
 
 /// The front doors and the middleware of every request: request ids, tracing, compression,
-/// problem rendering, panic recovery, CORS, timeout and body limit.
+/// error rendering (problems for the API, pages for the pages), panic recovery, CORS, timeout
+/// and body limit.
 pub fn router(app: App) -> Router {
     let settings = app.settings().clone();
-    let api = terrain_api::router(app, telemetry::metrics_handle())
+    let api = terrain_api::router(app.clone(), telemetry::metrics_handle());
+    let web = terrain_web::router(app);
+    let both = api
+        .merge(web)
         .fallback(terrain_api::error::not_found)
         .layer(middleware::from_fn(telemetry::track_metrics));
-    with_middleware(api, &settings)
+    with_middleware(both, &settings)
+}
+
+/// Errors of the API and the operational endpoints are problems (RFC 9457); errors of pages
+/// are pages, with the pages' security headers.
+async fn render_errors(request: Request, next: Next) -> Response {
+    if terrain_web::is_page_path(request.uri().path()) {
+        terrain_web::render_pages(request, next).await
+    } else {
+        terrain_api::render_problems(request, next).await
+    }
 }
 
 /// Wraps routes in the service's middleware.
@@ -127,7 +147,7 @@ pub fn with_middleware(app: Router, settings: &Settings) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
             .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
             .layer(CompressionLayer::new())
-            .layer(middleware::from_fn(terrain_api::render_problems))
+            .layer(middleware::from_fn(render_errors))
             .layer(CatchPanicLayer::custom(terrain_api::error::panic_response))
             .layer(cors(&settings.server.cors_origins))
             .layer(TimeoutLayer::with_status_code(
@@ -195,7 +215,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_handler_becomes_a_500_problem_without_internal_text() {
         let boom = Router::new().route(
-            "/boom",
+            "/api/v1/boom",
             get(|| async {
                 if true {
                     panic!("secret internal detail");
@@ -205,7 +225,11 @@ mod tests {
         );
         let app = with_middleware(boom, &Settings::default());
         let response = app
-            .oneshot(Request::get("/boom").body(Body::empty()).expect("request"))
+            .oneshot(
+                Request::get("/api/v1/boom")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
             .await
             .expect("response");
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -229,5 +253,42 @@ mod tests {
         assert_eq!(problem["status"], 500);
         assert_eq!(problem["request_id"], request_id.as_str());
         assert!(!String::from_utf8_lossy(&body).contains("secret internal detail"));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_page_becomes_a_french_500_page_without_internal_text() {
+        let boom = Router::new().route(
+            "/espace/boom",
+            get(|| async {
+                if true {
+                    panic!("secret internal detail");
+                }
+                ""
+            }),
+        );
+        let app = with_middleware(boom, &Settings::default());
+        let response = app
+            .oneshot(
+                Request::get("/espace/boom")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.headers().get("content-type").map(|v| v.as_bytes()),
+            Some(&b"text/html; charset=utf-8"[..])
+        );
+        assert!(response.headers().contains_key("content-security-policy"));
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let page = String::from_utf8_lossy(&body);
+        assert!(page.contains("Erreur inattendue"), "{page}");
+        assert!(!page.contains("secret"), "{page}");
     }
 }

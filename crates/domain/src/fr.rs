@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Europe::Paris;
 
-use crate::{Action, Stage, Status};
+use crate::{Action, EventKind, Stage, Status};
 
 const MONTHS: [&str; 12] = [
     "janvier",
@@ -67,6 +67,33 @@ pub fn euros(cents: i64) -> String {
     let cents = cents.unsigned_abs();
     let units = number(i64::try_from(cents / 100).unwrap_or(i64::MAX));
     format!("{sign}{units},{:02} €", cents % 100)
+}
+
+/// The instant of a wall-clock time in Paris (`None` for a time skipped by a change to summer
+/// time; the earlier of two when the clocks go back).
+pub fn paris_to_utc(local: chrono::NaiveDateTime) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone as _;
+    Paris
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+}
+
+/// The wall-clock time in Paris of an instant, as a `datetime-local` input shows it.
+pub fn paris_local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Paris)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// The kind of concertation in words.
+pub fn event_kind(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Consultation => "Consultation",
+        EventKind::Workshop => "Atelier",
+        EventKind::Forum => "Forum",
+        EventKind::Meeting => "Réunion",
+    }
 }
 
 /// The status in words.
@@ -138,5 +165,10 @@ mod tests {
         assert_eq!(datetime(summer), "15 juillet 2026 à 0 h 30");
         assert_eq!(euros(150_050), "1\u{202f}500,50 €");
         assert_eq!(number(14_000), "14\u{202f}000");
+        let local = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .and_then(|d| d.and_hms_opt(10, 5, 0))
+            .expect("time");
+        assert_eq!(paris_to_utc(local), Some(at));
+        assert_eq!(paris_local(at), "2026-12-01T10:05");
     }
 }

@@ -7,7 +7,7 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
     /// Fewer characters than required.
-    #[error("au moins {min} caractères")]
+    #[error("{}", too_short(*.min))]
     TooShort {
         /// The minimum.
         min: usize,
@@ -28,6 +28,14 @@ pub enum TextError {
     /// Starts or ends with a blank.
     #[error("pas d'espace au début ni à la fin")]
     Blank,
+}
+
+fn too_short(min: usize) -> String {
+    if min <= 1 {
+        "à renseigner".to_owned()
+    } else {
+        format!("au moins {min} caractères")
+    }
 }
 
 /// What a text field accepts. Lengths count Unicode characters, as JSON Schema does.

@@ -1,7 +1,6 @@
 //! One router per resource, merged under `/api/v1`.
 
 mod auth;
-pub(crate) mod dashboard;
 pub(crate) mod events;
 mod exports;
 mod funds;

@@ -1,8 +1,12 @@
 //! A project's history: append-only (the database refuses updates and deletes), read oldest
 //! first. Entries are typed [`Change`]s, stored as their codes.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use terrain_domain::{Change, HistoryEntry};
 use uuid::Uuid;
@@ -92,4 +96,36 @@ pub async fn of_project(
             })
         })
         .collect()
+}
+
+/// When each of `projects` last entered its current status by a transition (a draft never
+/// did): one query for a whole list.
+///
+/// # Errors
+/// When the database fails.
+pub async fn entered_current_status(
+    conn: &impl ConnectionTrait,
+    projects: &[(Uuid, &str)],
+) -> Result<HashMap<Uuid, DateTime<Utc>>, StoreError> {
+    if projects.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, Option<String>, DateTime<Utc>)> = project_history::Entity::find()
+        .select_only()
+        .column(project_history::Column::ProjectId)
+        .column(project_history::Column::ToValue)
+        .column_as(project_history::Column::At.max(), "at")
+        .filter(project_history::Column::Kind.eq("transition"))
+        .filter(project_history::Column::ProjectId.is_in(projects.iter().map(|(id, _)| *id)))
+        .group_by(project_history::Column::ProjectId)
+        .group_by(project_history::Column::ToValue)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let current: HashMap<Uuid, &str> = projects.iter().copied().collect();
+    Ok(rows
+        .into_iter()
+        .filter(|(id, to, _)| current.get(id).copied() == to.as_deref())
+        .map(|(id, _, at)| (id, at))
+        .collect())
 }

@@ -99,6 +99,7 @@ impl ListQuery {
             stage: self.stage.map(Into::into),
             theme: self.theme,
             q: self.q,
+            lead: None,
             sort,
             descending,
             after,

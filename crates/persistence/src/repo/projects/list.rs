@@ -48,6 +48,8 @@ pub struct ProjectQuery {
     pub theme: Option<String>,
     /// Title contains this text (case-insensitive).
     pub q: Option<String>,
+    /// Only this lead's projects.
+    pub lead: Option<Uuid>,
     /// Order.
     pub sort: SortKey,
     /// Newest first.
@@ -126,6 +128,9 @@ pub async fn list(
     }
     if let Some(theme) = &query.theme {
         select = select.filter(project::Column::Theme.eq(theme.as_str()));
+    }
+    if let Some(lead) = query.lead {
+        select = select.filter(project::Column::LeadId.eq(lead));
     }
     if let Some(q) = &query.q {
         let pattern = LikeExpr::new(format!("%{}%", escape_like(q))).escape('\\');

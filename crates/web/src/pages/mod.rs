@@ -1,0 +1,99 @@
+//! The pages, one module per subject; each handler extracts, calls a use case and renders.
+
+mod about;
+mod account;
+pub mod dashboard;
+mod event_form;
+mod project;
+mod project_form;
+mod space;
+
+use axum::{
+    Router,
+    extract::{FromRequestParts, Path},
+    http::request::Parts,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use terrain_app::sessions;
+use uuid::Uuid;
+
+use crate::{WebState, assets, error::PageError, session::SignedIn};
+
+/// Every page.
+pub fn router() -> Router<WebState> {
+    Router::new()
+        .route("/", get(dashboard::show_dashboard))
+        .route("/accessibilite", get(about::show_accessibility))
+        .route(
+            "/connexion",
+            get(account::show_sign_in).post(account::sign_in),
+        )
+        .route("/deconnexion", post(account::sign_out))
+        .route(
+            "/inscription",
+            get(account::show_registration).post(account::register),
+        )
+        .route("/espace", get(space::show_space))
+        .route(
+            "/espace/projets/nouveau",
+            get(project_form::show_new_project).post(project_form::create_project),
+        )
+        .route("/espace/projets/{id}", get(project::show_project))
+        .route(
+            "/espace/projets/{id}/modifier",
+            get(project_form::show_edit_project).post(project_form::update_project),
+        )
+        .route("/espace/projets/{id}/depot", post(project::submit_project))
+        .route(
+            "/espace/projets/{id}/retrait",
+            post(project::withdraw_project),
+        )
+        .route("/espace/projets/{id}/etape", post(project::change_stage))
+        .route(
+            "/espace/evenements/nouveau",
+            get(event_form::show_new_event).post(event_form::record_event),
+        )
+        .route("/assets/{name}", get(assets::serve_asset))
+}
+
+/// The id in a page's path; anything else is a 404 page.
+#[derive(Debug, Clone, Copy)]
+pub struct PathId(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| PageError::NotFound)?;
+        raw.parse().map(PathId).map_err(|_| PageError::NotFound)
+    }
+}
+
+/// Leaves `notice` for the next page of the session and goes there (303).
+async fn notify_and_go(
+    state: &WebState,
+    signed: &SignedIn,
+    notice: String,
+    to: &str,
+) -> Result<Response, PageError> {
+    sessions::notify(&state.app, &signed.session, notice).await?;
+    Ok(Redirect::to(to).into_response())
+}
+
+/// A project of the signed-in lead: anyone else's is a 404 page, as in the API.
+async fn own_project(
+    state: &WebState,
+    signed: &SignedIn,
+    id: Uuid,
+) -> Result<terrain_app::projects::ProjectDetail, PageError> {
+    let actor = signed.actor();
+    let detail = terrain_app::projects::get(&state.app, Some(&actor), id).await?;
+    if detail.project.lead_id == actor.id {
+        Ok(detail)
+    } else {
+        Err(PageError::NotFound)
+    }
+}
