@@ -11,6 +11,7 @@ mod errors;
 mod events;
 mod funding;
 mod operations;
+mod pages;
 mod projects;
 mod reference;
 mod snapshots;

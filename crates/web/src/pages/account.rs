@@ -174,7 +174,7 @@ fn registration_form(viewer: &Viewer, form: &RegistrationForm, errors: &FormErro
     html! {
         h1 { "Créer un compte" }
         p.lead { "Le compte d'un porteur de projet : une cheffe d'établissement, un professionnel de santé, une association…" }
-        (errors.summary(&label))
+        (errors.clone().in_order(&["display_name", "email", "password"]).summary(&label))
         form.stack method="post" action="/inscription" novalidate {
             (token(viewer.csrf()))
             (Field::new("display_name", "Nom affiché", errors).required()

@@ -1,0 +1,10 @@
+//! The pages, driven as a browser would over HTTP: forms read from the page and posted with
+//! their CSRF token, cookies kept, redirects followed.
+
+mod browser;
+mod concertations;
+mod drafts;
+mod sessions;
+mod workflow;
+
+pub use browser::Browser;
