@@ -21,6 +21,8 @@ SCENARIOS = [
     ("stats_overview", "`GET /api/v1/stats/overview`"),
     ("stats_overview_period", "`GET /api/v1/stats/overview?from=2024-01-01&to=2024-12-31`"),
     ("stats_territories", "`GET /api/v1/stats/territories?level=department`"),
+    ("page_space", "`GET /espace` (page, lead with 50 projects)"),
+    ("page_project", "`GET /espace/projets/{id}` (page, random of the 50)"),
     ("create_project", "`POST /api/v1/projects` (lead)"),
     ("workflow_cycle", "create → submit → start_review → validate"),
 ]
@@ -122,8 +124,11 @@ def main():
             file = folder / f"{name}.txt"
             if file.exists():
                 scenarios[name] = parse_wrk(file.read_text())
-        meta = {k: float(v[0]) for k, v in read_kv(folder / "meta.txt").items()}
-        runs[(engine, int(scale))] = {"scenarios": scenarios, "meta": meta}
+        kv = read_kv(folder / "meta.txt")
+        meta = {k: float(v[0].split()[0]) for k, v in kv.items() if v and v[0]}
+        pages = {k.removeprefix("page_bytes_"): tuple(int(x) for x in v[0].split())
+                 for k, v in kv.items() if k.startswith("page_bytes_")}
+        runs[(engine, int(scale))] = {"scenarios": scenarios, "meta": meta, "pages": pages}
 
     order = sorted(runs, key=lambda k: (list(ENGINE_NAMES).index(k[0])
                                         if k[0] in ENGINE_NAMES else 99, k[1]))
@@ -172,6 +177,11 @@ def main():
             w(f"| {label} | {result['connections'] or '—'} | {fmt_rps(result['rps'])} | "
               f"{fmt_ms(result['p50'])} | {fmt_ms(result['p99'])} | {fmt_errors(result)} | "
               f"{'—' if r is None else f'{r:.1%}'} |")
+        if run["pages"]:
+            w("")
+            w("Page weight (HTML, as sent / gzip): " + "; ".join(
+                f"`{name}` {raw / 1024:.1f} KiB / {gz / 1024:.1f} KiB"
+                for name, (raw, gz) in sorted(run["pages"].items())))
         cycle = sc.get("workflow_cycle")
         if cycle and "cycles_per_sec" in cycle["extra"]:
             x = cycle["extra"]
@@ -231,6 +241,19 @@ def main():
             row(f"filtered list at {level} level p99 < 15 ms at ×10", label(engine, 10),
                 fmt_ms(lst["p99"]) if lst else "scale 10 not run",
                 None if not lst or lst["p99"] is None else lst["p99"] < 15)
+    for engine in engines:
+        for name, what in (("page_space", "`/espace`"), ("page_project", "a project page")):
+            page = get(engine, 10, name)
+            row(f"{what} p99 < 30 ms at ×10 (lead with 50 projects)", label(engine, 10),
+                fmt_ms(page["p99"]) if page else "scale 10 not run",
+                None if not page or page["p99"] is None else page["p99"] < 30 and errors(page) == 0)
+        run = runs.get((engine, 10))
+        pages = run["pages"] if run else {}
+        heaviest = max(pages.items(), key=lambda kv: kv[1][0], default=None)
+        row("every page < 100 KB (as sent, uncompressed) at ×10", label(engine, 10),
+            "scale 10 not run" if heaviest is None else
+            f"heaviest `{heaviest[0]}` {heaviest[1][0] / 1000:.1f} KB",
+            None if heaviest is None else heaviest[1][0] < 100_000)
     for engine in engines:
         period = get(engine, 10, "stats_overview_period")
         row("overview over a one-year period p99 < 50 ms at ×10", label(engine, 10),

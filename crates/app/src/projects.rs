@@ -106,6 +106,27 @@ pub async fn get(app: &App, viewer: Option<&Actor>, id: Uuid) -> Result<ProjectD
     detail_in(app.store().reader(), project, viewer).await
 }
 
+/// Everything a project's page shows: the detail, the history and the supports, from one
+/// check of who may see it.
+///
+/// # Errors
+/// 404 when missing or invisible to `viewer`.
+pub async fn page(
+    app: &App,
+    viewer: Option<&Actor>,
+    id: Uuid,
+) -> Result<(ProjectDetail, Vec<HistoryEntry>, Vec<Support>), AppError> {
+    let project = visible(app, viewer, id).await?;
+    let reader = app.store().reader();
+    let history = history::of_project(reader, project.id).await?;
+    let supports = if project.support_count > 0 {
+        supports::for_project(reader, project.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok((detail_in(reader, project, viewer).await?, history, supports))
+}
+
 /// A project's history, oldest first.
 ///
 /// # Errors

@@ -1,40 +1,77 @@
-//! The stylesheet, compiled into the binary and served under a name that holds a hash of its
-//! content, with a year of cache: a new version has a new name, so nothing stale is ever shown.
+//! The stylesheet and the icon, compiled into the binary and served under names that hold a
+//! hash of their content, with a year of cache: a new version has a new name, so nothing stale
+//! is ever shown, and nothing is loaded from another site.
 
 use std::sync::LazyLock;
 
 use axum::{
     extract::Path,
     http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 use sha2::{Digest as _, Sha256};
 
-const STYLESHEET: &str = include_str!("../assets/terrain.css");
+/// One asset: its hashed path, its type and its bytes.
+struct Asset {
+    path: String,
+    content_type: &'static str,
+    body: &'static [u8],
+}
 
-static STYLESHEET_PATH: LazyLock<String> = LazyLock::new(|| {
-    let digest = Sha256::digest(STYLESHEET.as_bytes());
+fn asset(stem: &str, extension: &str, content_type: &'static str, body: &'static [u8]) -> Asset {
+    let digest = Sha256::digest(body);
     let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    format!("/assets/terrain-{short}.css")
+    Asset {
+        path: format!("/assets/{stem}-{short}.{extension}"),
+        content_type,
+        body,
+    }
+}
+
+static ASSETS: LazyLock<[Asset; 2]> = LazyLock::new(|| {
+    [
+        asset(
+            "terrain",
+            "css",
+            "text/css; charset=utf-8",
+            include_bytes!("../assets/terrain.css"),
+        ),
+        asset(
+            "terrain",
+            "svg",
+            "image/svg+xml",
+            include_bytes!("../assets/terrain.svg"),
+        ),
+    ]
 });
 
 /// The path of the stylesheet, for the pages' `<link>`.
 pub fn stylesheet() -> &'static str {
-    &STYLESHEET_PATH
+    &ASSETS[0].path
+}
+
+/// The path of the icon.
+pub fn icon() -> &'static str {
+    &ASSETS[1].path
 }
 
 /// `GET /assets/{name}`.
 pub async fn serve_asset(Path(name): Path<String>) -> Response {
-    if format!("/assets/{name}") == *STYLESHEET_PATH {
-        (
+    let path = format!("/assets/{name}");
+    match ASSETS.iter().find(|a| a.path == path) {
+        Some(asset) => (
             [
-                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CONTENT_TYPE, asset.content_type),
                 (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
             ],
-            STYLESHEET,
+            asset.body,
         )
-            .into_response()
-    } else {
-        StatusCode::NOT_FOUND.into_response()
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// `GET /favicon.ico`: browsers ask for it on their own; the icon answers.
+pub async fn favicon() -> Redirect {
+    Redirect::permanent(icon())
 }

@@ -97,6 +97,7 @@ fn shell(page: &Page) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (page.title) " — Terrain" }
                 link rel="stylesheet" href=(assets::stylesheet());
+                link rel="icon" type="image/svg+xml" href=(assets::icon());
             }
             body {
                 a.skip-link href="#contenu" { "Aller au contenu" }

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait as _, Query},
 };
 use uuid::Uuid;
 
@@ -61,19 +63,24 @@ pub async fn find_alive(
     conn: &impl ConnectionTrait,
     id_hash: &str,
 ) -> Result<Option<SessionRow>, StoreError> {
+    // One query: the session, if a token of its family is still unrevoked.
+    let alive = Query::select()
+        .expr(Expr::val(1))
+        .from(refresh_token::Entity)
+        .and_where(
+            Expr::col((refresh_token::Entity, refresh_token::Column::FamilyId))
+                .equals((session::Entity, session::Column::FamilyId)),
+        )
+        .and_where(Expr::col((refresh_token::Entity, refresh_token::Column::RevokedAt)).is_null())
+        .to_owned();
     let Some(row) = session::Entity::find_by_id(id_hash.to_owned())
+        .filter(Expr::exists(alive))
         .one(conn)
         .await?
     else {
         return Ok(None);
     };
-    let alive = refresh_token::Entity::find()
-        .filter(refresh_token::Column::FamilyId.eq(row.family_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .one(conn)
-        .await?
-        .is_some();
-    Ok(alive.then_some(SessionRow {
+    Ok(Some(SessionRow {
         user_id: row.user_id,
         family_id: row.family_id,
         csrf: row.csrf,

@@ -55,6 +55,7 @@ pub fn router() -> Router<WebState> {
             get(event_form::show_new_event).post(event_form::record_event),
         )
         .route("/assets/{name}", get(assets::serve_asset))
+        .route("/favicon.ico", get(assets::favicon))
 }
 
 /// The id in a page's path; anything else is a 404 page.

@@ -241,13 +241,16 @@ fn actions(signed: &SignedIn, project: &Project) -> Markup {
 async fn project_page(
     state: &WebState,
     signed: SignedIn,
-    detail: &ProjectDetail,
+    id: uuid::Uuid,
     problem: &Problem,
 ) -> Result<Page, PageError> {
     let actor = signed.actor();
+    let (detail, history, list) = projects::page(&state.app, Some(&actor), id).await?;
+    if detail.project.lead_id != actor.id {
+        return Err(PageError::NotFound);
+    }
+    let detail = &detail;
     let project = &detail.project;
-    let history = projects::history(&state.app, Some(&actor), project.id).await?;
-    let list = projects::supports(&state.app, Some(&actor), project.id).await?;
     let catalogue = state.app.catalogue();
     let since = history
         .iter()
@@ -302,8 +305,7 @@ pub async fn show_project(
     Lead(signed): Lead,
     PathId(id): PathId,
 ) -> Result<Page, PageError> {
-    let detail = own_project(&state, &signed, id).await?;
-    project_page(&state, signed, &detail, &Problem::default()).await
+    project_page(&state, signed, id, &Problem::default()).await
 }
 
 /// The form of an action button.
@@ -333,8 +335,7 @@ async fn refused(
     problem: Problem,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let detail = own_project(state, &signed, id).await?;
-    let page = project_page(state, signed, &detail, &problem).await?;
+    let page = project_page(state, signed, id, &problem).await?;
     Ok(page.with_status(status).into_response())
 }
 

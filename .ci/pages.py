@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""The lead's journeys in a real browser (Playwright driving Debian's Chromium), with axe-core
+run on every page at 1280 and 320 pixels wide and a screenshot of each kept under target/pages/.
+
+Usage: pages.py BASE_URL AXE_JS ADMIN_EMAIL ADMIN_PASSWORD
+
+Fields and buttons are found by their labels and roles, as people find them (SPEC §10). The
+API is used only where another person acts (the commission asks for changes) and to check
+that a refused form wrote nothing.
+"""
+
+import json
+import re
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+BASE, AXE_JS, ADMIN_EMAIL, ADMIN_PASSWORD = sys.argv[1:5]
+SHOTS = Path("target/pages")
+SHOTS.mkdir(parents=True, exist_ok=True)
+AXE = Path(AXE_JS).read_text()
+PASSWORD = "un mot de passe assez long"
+STAMP = str(int(time.time()))
+CHECKED = []  # (page name, width)
+PROBLEMS = []  # console errors and CSP violations
+
+
+def api(method, path, token=None, body=None, if_match=None):
+    request = urllib.request.Request(BASE + path, method=method)
+    request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    if if_match:
+        request.add_header("if-match", if_match)
+    data = json.dumps(body).encode() if body is not None else None
+    try:
+        with urllib.request.urlopen(request, data) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def token_of(email, password=PASSWORD):
+    status, body = api("POST", "/api/v1/auth/login", body={"email": email, "password": password})
+    assert status == 200, (status, body)
+    return body["access_token"]
+
+
+def count_drafts(token):
+    """The lead's drafts (a lead sees no one else's)."""
+    status, body = api("GET", "/api/v1/projects?status=draft&limit=100", token)
+    assert status == 200, body
+    return len(body["items"])
+
+
+def audit(page: Page, name: str):
+    """axe-core on the page as it is, at 1280 then 320 pixels, with a screenshot of each; the
+    page must also hold at 320 pixels without horizontal scrolling."""
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        # Evaluated through the DevTools protocol: the page's CSP (no inline script) stays on.
+        page.evaluate(AXE)
+        result = page.evaluate(
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+        )
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+        ]
+        assert not violations, f"{name} at {width}px: " + "; ".join(violations)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} at {width}px scrolls sideways by {overflow}px"
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        CHECKED.append((name, width))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def watch(page: Page):
+    """Collects console errors (a CSP violation is one), except the status of a page that is an
+    error page on purpose (404, 422…)."""
+    def console(message):
+        expected = message.location.get("url") == page.url and "the server responded with a status of 4" in message.text
+        if message.type == "error" and not expected:
+            PROBLEMS.append(f"{page.url}: {message.text} ({message.location.get('url')})")
+    page.on("console", console)
+    page.on("pageerror", lambda e: PROBLEMS.append(f"{page.url}: {e}"))
+
+
+def register(page: Page, name: str, email: str):
+    page.goto(BASE + "/inscription")
+    page.get_by_label("Nom affiché").fill(name)
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page).to_have_url(BASE + "/espace")
+
+
+def main():
+    lead_email = f"directrice-{STAMP}@ac-lyon.fr"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(locale="fr-FR")
+        page = context.new_page()
+        watch(page)
+
+        # Public pages.
+        for path, name in [("/", "dashboard"), ("/accessibilite", "accessibility"),
+                           ("/connexion", "sign-in"), ("/inscription", "registration")]:
+            page.goto(BASE + path)
+            expect(page).to_have_title(re.compile(r".+ — Terrain$"))
+            audit(page, name)
+        page.goto(BASE + "/page-inexistante")
+        expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
+        audit(page, "not-found")
+
+        # The skip link is the first thing the keyboard reaches, and it leads to the content.
+        page.goto(BASE + "/connexion")
+        page.keyboard.press("Tab")
+        expect(page.locator(":focus")).to_have_text("Aller au contenu")
+        page.keyboard.press("Enter")
+        expect(page.locator(":focus")).to_have_attribute("id", "contenu")
+
+        # Register, which signs in.
+        register(page, "Mme Durand — Collège Jean Moulin", lead_email)
+        expect(page.get_by_role("heading", name="Mes projets")).to_be_visible()
+        expect(page.get_by_text("Votre compte est créé")).to_be_visible()
+        audit(page, "space-empty")
+        lead_token = token_of(lead_email)
+
+        # A draft with wrong fields: errors shown, nothing created.
+        page.get_by_role("link", name="Nouveau projet").click()
+        expect(page).to_have_url(BASE + "/espace/projets/nouveau")
+        audit(page, "project-new")
+        page.get_by_label("Programme").select_option("education")
+        page.get_by_role("button", name="Afficher les thèmes de ce programme").click()
+        page.get_by_label("Territoire").select_option("department:69")
+        page.get_by_label("Résumé").fill("Les élèves aménagent un jardin dans la cour avec leurs parents.")
+        page.get_by_label("Thème").select_option("pedagogy")
+        page.get_by_label("Montant demandé (€)").fill("mille euros")
+        page.get_by_role("button", name="Enregistrer le brouillon").click()
+        summary = page.get_by_role("alert")
+        expect(summary).to_contain_text("Le formulaire contient des erreurs")
+        expect(summary.get_by_role("link", name=re.compile("^Titre"))).to_be_visible()
+        title = page.get_by_label("Titre", exact=True)
+        expect(title).to_have_attribute("aria-invalid", "true")
+        described = title.get_attribute("aria-describedby")
+        expect(page.locator(f"#{described.split()[-1]}")).to_contain_text("Erreur")
+        amount = page.get_by_label("Montant demandé (€)")
+        expect(amount).to_have_value("mille euros")
+        audit(page, "project-new-errors")
+        assert count_drafts(lead_token) == 0, "a refused draft was created"
+        # The summary's link takes the keyboard to the field.
+        summary.get_by_role("link", name=re.compile("^Titre")).click()
+        expect(title).to_be_focused()
+
+        # Corrected (without the UAI yet), it is saved as a draft.
+        title.fill("Un jardin pédagogique partagé")
+        amount.fill("1 500,50")
+        page.get_by_label("Élèves").check()
+        page.get_by_label("Parents").check()
+        page.get_by_label("Début").fill("2026-09-01")
+        page.get_by_label("Fin").fill("2027-06-30")
+        page.get_by_role("button", name="Enregistrer le brouillon").click()
+        expect(page.get_by_role("heading", name="Un jardin pédagogique partagé")).to_be_visible()
+        expect(page.get_by_text("Brouillon enregistré")).to_be_visible()
+        project_url = page.url
+        project_id = project_url.rsplit("/", 1)[1]
+        status, project = api("GET", f"/api/v1/projects/{project_id}", lead_token)
+        assert project["requested_amount_cents"] == 150050, project
+        audit(page, "project-draft")
+
+        # Submitting without the UAI lists what is missing and submits nothing.
+        page.get_by_role("button", name="Déposer le projet").click()
+        expect(page.get_by_role("alert")).to_contain_text("UAI de l'établissement")
+        assert api("GET", f"/api/v1/projects/{project_id}", lead_token)[1]["status"] == "draft"
+        audit(page, "project-incomplete")
+        page.get_by_role("link", name="Compléter le projet").click()
+        page.get_by_label("UAI de l'établissement").fill("0690001B")
+        audit(page, "project-edit")
+        page.get_by_role("button", name="Enregistrer les modifications").click()
+        expect(page.get_by_text("Modifications enregistrées.")).to_be_visible()
+        page.get_by_role("button", name="Déposer le projet").click()
+        expect(page.get_by_role("status")).to_contain_text("Votre projet a été déposé le")
+        expect(page.get_by_role("button", name="Déposer le projet")).to_have_count(0)
+        audit(page, "project-receipt")
+        assert api("GET", f"/api/v1/projects/{project_id}", lead_token)[1]["status"] == "submitted"
+
+        # The commission asks for changes through the API; the lead sees it and corrects.
+        admin = token_of(ADMIN_EMAIL, ADMIN_PASSWORD)
+        version = api("GET", f"/api/v1/projects/{project_id}", admin)[1]["version"]
+        for action, comment in [("start_review", None), ("request_changes", "Précisez le budget des outils.")]:
+            body = {"action": action} | ({"comment": comment} if comment else {})
+            status, project = api("POST", f"/api/v1/projects/{project_id}/transitions", admin, body, f'"{version}"')
+            assert status == 200, (status, project)
+            version = project["version"]
+        page.goto(BASE + "/espace")
+        row = page.get_by_role("row", name=re.compile("Un jardin pédagogique partagé"))
+        expect(row).to_contain_text("Modifications demandées le")
+        audit(page, "space-changes-requested")
+        row.get_by_role("link").click()
+        expect(page.get_by_text("Précisez le budget des outils.")).to_be_visible()
+        page.get_by_role("link", name="Modifier").click()
+        page.get_by_label("Montant demandé (€)").fill("1200")
+        page.get_by_role("button", name="Enregistrer les modifications").click()
+        page.get_by_role("button", name="Déposer le projet").click()
+        expect(page.get_by_role("status")).to_contain_text("Votre projet a été déposé le")
+        project = api("GET", f"/api/v1/projects/{project_id}", lead_token)[1]
+        assert project["status"] == "submitted" and project["requested_amount_cents"] == 120000, project
+
+        # The concertation form.
+        page.goto(BASE + "/espace/evenements/nouveau")
+        audit(page, "event-new")
+        page.get_by_label("Titre").fill("Atelier des parents")
+        page.get_by_label("Type").select_option("workshop")
+        page.get_by_label("Programme").select_option("education")
+        page.get_by_label("Territoire").select_option("department:69")
+        page.get_by_label("Début").fill("2026-03-14T18:30")
+        page.get_by_label("Parents").fill("25")
+        page.get_by_label("Un jardin pédagogique partagé").check()
+        page.get_by_role("button", name="Enregistrer la concertation").click()
+        expect(page.get_by_role("status")).to_contain_text("25 participants")
+
+        # A POST without the CSRF token is refused and changes nothing.
+        before = count_drafts(lead_token)
+        forged = context.request.post(BASE + "/espace/projets/nouveau", form={
+            "programme": "education", "territory": "department:69", "title": "Forgé",
+            "summary": "Envoyé sans jeton.", "theme": "pedagogy"}, max_redirects=0)
+        assert forged.status == 403, forged.status
+        assert count_drafts(lead_token) == before, "a forged form created a project"
+
+        # Another lead gets a 404 on the project's pages.
+        other_context = browser.new_context(locale="fr-FR")
+        other = other_context.new_page()
+        watch(other)
+        register(other, "Un autre porteur", f"autre-{STAMP}@example.fr")
+        for path in (f"/espace/projets/{project_id}", f"/espace/projets/{project_id}/modifier"):
+            response = other.goto(BASE + path)
+            assert response.status == 404, (path, response.status)
+            expect(other).to_have_title("Page introuvable — Terrain")
+        other_context.close()
+
+        # Signing out ends the session.
+        page.goto(BASE + "/espace")
+        page.get_by_role("button", name="Se déconnecter").click()
+        expect(page.get_by_text("Vous êtes déconnecté·e.")).to_be_visible()
+        page.goto(BASE + "/espace")
+        expect(page).to_have_url(BASE + "/connexion?retour=%2Fespace")
+        audit(page, "sign-in-return")
+
+        browser.close()
+    assert not PROBLEMS, "console errors: " + "; ".join(PROBLEMS)
+    print(f"pages OK: {len(CHECKED)} page views checked by axe-core (0 violations), "
+          f"screenshots in {SHOTS}/")
+
+
+if __name__ == "__main__":
+    main()
