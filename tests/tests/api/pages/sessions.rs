@@ -302,3 +302,19 @@ async fn each_role_lands_on_its_own_home_after_signing_in() {
     assert_eq!(refused.status, 403);
     assert!(refused.text().contains("réservé aux porteurs de projet"));
 }
+
+#[tokio::test]
+async fn a_session_idle_for_more_than_twelve_hours_ends() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::lead(&app, "endormie").await;
+    assert_eq!(browser.get_raw("/espace").await.status, 200);
+    app.execute_sql("UPDATE sessions SET last_seen_at = '2020-01-01T00:00:00+00:00'")
+        .await
+        .expect("age the session");
+    let answer = browser.get_raw("/espace").await;
+    assert_eq!(answer.status, 303);
+    assert_eq!(
+        answer.location.as_deref(),
+        Some("/connexion?retour=%2Fespace")
+    );
+}
