@@ -310,7 +310,7 @@ pub async fn authenticate(app: &App, access_token: &str) -> Result<User, AppErro
         .ok_or(AppError::Unauthenticated)
 }
 
-fn national(actor: &Actor) -> Result<(), AppError> {
+pub(crate) fn national(actor: &Actor) -> Result<(), AppError> {
     if access::manages_accounts(actor) {
         Ok(())
     } else {
@@ -436,4 +436,29 @@ pub async fn update_user(
         Ok(user)
     })
     .await
+}
+
+/// Sets how the caller hears about projects (`PUT /me/preferences`).
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_mail_preference(
+    app: &App,
+    actor: &Actor,
+    mail: terrain_domain::MailPreference,
+) -> Result<User, AppError> {
+    let txn = app.store().begin_write().await?;
+    let user = users::update(
+        &txn,
+        actor.id,
+        UserChanges {
+            mail: Some(mail),
+            ..UserChanges::default()
+        },
+        app.now(),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(user)
 }

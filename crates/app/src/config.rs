@@ -31,6 +31,63 @@ pub struct Settings {
     /// Limits on what one account may do.
     #[serde(default)]
     pub limits: LimitSettings,
+    /// Outgoing mail.
+    #[serde(default)]
+    pub mail: MailSettings,
+    /// The worker that delivers the outbox.
+    #[serde(default)]
+    pub outbox: OutboxSettings,
+}
+
+/// Outgoing mail (SPEC §11).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// `smtp://host:port` (plain), `smtp://user:pass@host:587?tls=required` (STARTTLS),
+    /// `smtps://user:pass@host:465` (TLS). Unset: mails are written to the outbox and stay
+    /// pending (a warning says so at start).
+    pub smtp_url: Option<SecretString>,
+    /// The sender of every mail.
+    pub from: String,
+    /// Seconds a whole SMTP conversation may take before the attempt counts as failed.
+    pub timeout_secs: u64,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_url: None,
+            from: "Terrain <ne-pas-repondre@terrain.invalid>".into(),
+            timeout_secs: 30,
+        }
+    }
+}
+
+/// The outbox worker.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxSettings {
+    /// How often the worker looks for due deliveries when nothing wakes it (other instances'
+    /// writes, retries coming due).
+    pub poll_interval_ms: u64,
+    /// How many deliveries one claim takes.
+    pub batch: u64,
+    /// How many deliveries go out at once.
+    pub concurrency: usize,
+    /// Seconds a claimed delivery stays reserved for the instance that took it; after that, a
+    /// crashed instance's deliveries are taken again.
+    pub lease_secs: i64,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        OutboxSettings {
+            poll_interval_ms: 1_000,
+            batch: 100,
+            concurrency: 16,
+            lease_secs: 120,
+        }
+    }
 }
 
 /// HTTP server settings.
@@ -295,6 +352,32 @@ impl Settings {
             return Err(ConfigError::Invalid {
                 key: "server.public_url",
                 message: "must be an http:// or https:// address".into(),
+            });
+        }
+        if let Some(url) = &self.mail.smtp_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError::Invalid {
+                    key: "mail.smtp_url",
+                    message: "must start with smtp:// or smtps://".into(),
+                });
+            }
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                key: "mail.from",
+                message: "must be an address such as `Terrain <terrain@example.fr>`".into(),
+            });
+        }
+        if self.outbox.poll_interval_ms == 0
+            || self.outbox.batch == 0
+            || self.outbox.concurrency == 0
+            || self.outbox.lease_secs <= 0
+        {
+            return Err(ConfigError::Invalid {
+                key: "outbox",
+                message: "poll_interval_ms, batch, concurrency and lease_secs must be at least 1"
+                    .into(),
             });
         }
         if self.auth.rate_limit_per_minute == 0 || self.auth.rate_limit_burst == 0 {

@@ -16,7 +16,7 @@ use terrain_persistence::{
 };
 use uuid::Uuid;
 
-use crate::{App, AppError, comment, projects::visible};
+use crate::{App, AppError, comment, notify, projects::visible};
 
 /// Creates a fund (an administrator whose scope covers the fund's reach).
 ///
@@ -169,8 +169,10 @@ pub async fn grant(
             comment: note.clone(),
         };
         history::append(&txn, id, &entry).await?;
+        notify::support(app, &txn, &project, &support, now).await?;
         txn.commit().await?;
         Ok(support)
     })
     .await
+    .inspect(|_| app.outbox_written())
 }

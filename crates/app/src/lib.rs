@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod config;
 pub mod csv;
 pub mod demo;
+pub mod digest;
 mod error;
 pub mod events;
 pub mod exports;
@@ -16,8 +17,12 @@ pub mod funding;
 pub mod idempotency;
 pub mod import;
 pub mod limits;
+pub mod mail;
+mod notify;
+pub mod outbox;
 pub mod pagination;
 pub mod password;
+pub mod password_reset;
 pub mod progress;
 pub mod projects;
 pub mod reference;
@@ -52,6 +57,7 @@ struct Inner {
     keys: TokenKeys,
     memo: Memo,
     trusted_proxies: Vec<ipnet::IpNet>,
+    outbox_bell: tokio::sync::Notify,
 }
 
 impl App {
@@ -72,6 +78,7 @@ impl App {
                 trusted_proxies: settings.server.trusted_proxy_nets(),
                 catalogue: RwLock::new(Arc::new(catalogue)),
                 memo: Memo::default(),
+                outbox_bell: tokio::sync::Notify::new(),
                 store,
                 settings,
             }),
@@ -109,6 +116,17 @@ impl App {
     /// The proxies whose forwarded addresses are believed.
     pub fn trusted_proxies(&self) -> &[ipnet::IpNet] {
         &self.inner.trusted_proxies
+    }
+
+    /// Tells this instance's outbox worker that deliveries were just committed (other
+    /// instances find them at their next poll).
+    pub fn outbox_written(&self) {
+        self.inner.outbox_bell.notify_one();
+    }
+
+    /// Waits until deliveries are committed by this instance, or `timeout` has passed.
+    pub async fn outbox_wait(&self, timeout: std::time::Duration) {
+        let _ = tokio::time::timeout(timeout, self.inner.outbox_bell.notified()).await;
     }
 
     /// The time of the operation: every use case reads the clock here, once, and passes the

@@ -90,7 +90,12 @@ pub fn decode_project(list: &str, cursor: &str) -> Result<ProjectCursor, AppErro
 
 /// The cursor after an event starting at `at`.
 pub fn encode_event(at: DateTime<Utc>, id: Uuid) -> String {
-    encode("events", &format!("{}|{id}", at.to_rfc3339()))
+    encode_timed("events", at, id)
+}
+
+/// The cursor of a list ordered by `(time, id)`.
+pub fn encode_timed(list: &str, at: DateTime<Utc>, id: Uuid) -> String {
+    encode(list, &format!("{}|{id}", at.to_rfc3339()))
 }
 
 /// An event list's cursor.
@@ -98,7 +103,15 @@ pub fn encode_event(at: DateTime<Utc>, id: Uuid) -> String {
 /// # Errors
 /// 422 on `cursor`.
 pub fn decode_event(cursor: &str) -> Result<(DateTime<Utc>, Uuid), AppError> {
-    let key = decode("events", cursor)?;
+    decode_timed("events", cursor)
+}
+
+/// A `(time, id)` list's cursor.
+///
+/// # Errors
+/// 422 on `cursor`.
+pub fn decode_timed(list: &str, cursor: &str) -> Result<(DateTime<Utc>, Uuid), AppError> {
+    let key = decode(list, cursor)?;
     let (at, id) = key.split_once('|').ok_or_else(invalid)?;
     let at = DateTime::parse_from_rfc3339(at).map_err(|_| invalid())?;
     Ok((

@@ -12,7 +12,7 @@ use terrain_domain::{
 use terrain_persistence::{
     ConnectionTrait,
     repo::{
-        events, history,
+        events, followers, history,
         projects::{self, NewProject, ProjectQuery},
         supports, users,
     },
@@ -25,7 +25,7 @@ pub use terrain_persistence::repo::projects::{ProjectCursor, SortKey};
 use crate::{
     App, AppError, Expected, comment,
     idempotency::{self, Once, Outcome},
-    required,
+    notify, required,
 };
 
 /// The scope of idempotency keys of project creations.
@@ -395,10 +395,25 @@ pub async fn transition(
             comment: comment.clone(),
         };
         history::append(&txn, id, &entry).await?;
+        if action == Action::StartReview {
+            // The administrator who starts the review follows the project (SPEC §11).
+            followers::follow(&txn, id, actor.id, now).await?;
+        }
+        notify::transition(
+            app,
+            &txn,
+            &project,
+            &updated,
+            action,
+            comment.as_deref(),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok::<_, AppError>(updated)
     })
     .await?;
+    app.outbox_written();
     detail_in(app.store().reader(), updated, Some(actor)).await
 }
 

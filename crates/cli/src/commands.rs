@@ -43,6 +43,11 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Mail.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Fills an empty database with the deterministic demonstration data set.
     Demo {
         /// Multiplies every count of the published figures.
@@ -51,6 +56,17 @@ enum Command {
         /// The same seed gives the same data.
         #[arg(long, default_value_t = 2025)]
         seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Sends a test mail through `mail.smtp_url` at once (not through the outbox) and says
+    /// whether the server took it.
+    Test {
+        /// The address to send it to.
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -166,7 +182,26 @@ pub async fn run(
             what: ImportCommand::Projects { file, lead },
         } => import(settings, &file, &lead).await,
         Command::Demo { scale, seed } => demo(settings, scale, seed).await,
+        Command::Mail {
+            command: MailCommand::Test { to },
+        } => mail_test(settings, &to).await,
     }
+}
+
+async fn mail_test(settings: &Settings, to: &str) -> anyhow::Result<()> {
+    let Some(mailer) =
+        terrain_app::mail::Mailer::from_settings(&settings.mail).map_err(describe)?
+    else {
+        bail!("mail.smtp_url is not set (TERRAIN__MAIL__SMTP_URL)");
+    };
+    let mail = terrain_app::mail::test_mail(settings, to).map_err(describe)?;
+    let id = uuid::Uuid::now_v7();
+    mailer
+        .send(id, &mail)
+        .await
+        .map_err(|e| anyhow!("the SMTP server did not take the mail: {e}"))?;
+    println!("test mail sent to {to} ({})", mailer.message_id(id));
+    Ok(())
 }
 
 async fn import(settings: &Settings, file: &std::path::Path, lead: &str) -> anyhow::Result<()> {

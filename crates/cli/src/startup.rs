@@ -86,9 +86,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        server::serve(self.listener, self.router, self.options, shutdown).await?;
+        let workers = crate::workers::Workers::start(&self.app).map_err(std::io::Error::other)?;
+        let served = server::serve(self.listener, self.router, self.options, shutdown).await;
+        workers.stop().await;
         let _ = self.app.store().close().await;
-        Ok(())
+        served
     }
 }
 

@@ -70,9 +70,17 @@ pub fn request_span(request: &Request) -> Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        uri = %request.uri(),
+        uri = %loggable_uri(request.uri()),
         request_id = %request_id,
     )
+}
+
+/// The URI as logs may show it: the secret of a password reset link is masked.
+fn loggable_uri(uri: &axum::http::Uri) -> String {
+    match uri.path().strip_prefix("/mot-de-passe-oublie/") {
+        Some(token) if !token.is_empty() => "/mot-de-passe-oublie/…".to_owned(),
+        _ => uri.to_string(),
+    }
 }
 
 /// The process-wide Prometheus recorder (one per process: metrics are global).

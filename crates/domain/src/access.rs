@@ -173,7 +173,7 @@ pub fn manages_accounts(actor: &Actor) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeSet;
 
     use chrono::Utc;
@@ -197,7 +197,7 @@ mod tests {
         }
     }
 
-    fn project(lead: Uuid, status: Status) -> Project {
+    pub(crate) fn project(lead: Uuid, status: Status) -> Project {
         Project {
             id: Uuid::nil(),
             fields: ProjectFields {

@@ -225,6 +225,8 @@ pub struct User {
     pub scope: Scope,
     /// A disabled account cannot log in, and its tokens stop working.
     pub disabled: bool,
+    /// How the account wants to hear about projects.
+    pub mail: crate::MailPreference,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod account;
 pub mod code;
+pub mod delivery;
 pub mod event;
 pub mod fields;
 pub mod fr;
@@ -19,6 +20,7 @@ pub mod territory;
 pub mod text;
 
 pub use account::{Actor, DisplayName, Email, Password, Role, Scope, User};
+pub use delivery::{Channel, Delivery, DeliveryStatus, MailPreference};
 pub use event::{Attendance, Event, EventInput, EventKind, NewEvent};
 pub use fields::{FieldError, FieldErrors};
 pub use funding::{Fund, FundCode, FundInput, Grant, NewFund, Support, SupportKind};

@@ -25,8 +25,8 @@ pub struct TestApp {
     pub base: String,
     /// A client without cookies or redirects.
     pub client: Client,
-    /// The database this app runs on.
-    pub database: TestDatabase,
+    /// The database this app runs on (shared with its siblings).
+    pub database: std::sync::Arc<TestDatabase>,
     db: terrain_persistence::Database,
     app: terrain_app::App,
     settings: Settings,
@@ -218,6 +218,16 @@ impl TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             terrain_cli::telemetry::init_tracing(&settings.log);
         }
+        TestApp::start(std::sync::Arc::new(database), settings).await
+    }
+
+    /// Another instance of the service on this app's database (same settings), as when
+    /// several instances serve one PostgreSQL database.
+    pub async fn sibling(&self) -> TestApp {
+        TestApp::start(self.database.clone(), self.settings.clone()).await
+    }
+
+    async fn start(database: std::sync::Arc<TestDatabase>, settings: Settings) -> TestApp {
         let application = Application::build(settings.clone())
             .await
             .expect("build the app");

@@ -10,6 +10,7 @@ mod data;
 mod errors;
 mod events;
 mod funding;
+mod mail;
 mod operations;
 mod pages;
 mod projects;

@@ -125,6 +125,8 @@ pub struct UserView {
     pub scope: ScopeView,
     /// Whether the account is disabled.
     pub disabled: bool,
+    /// How the account hears about projects (`PUT /me/preferences`).
+    pub mail: super::deliveries::MailPreferenceName,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -143,6 +145,7 @@ impl From<User> for UserView {
                 territory: user.scope.territory.map(|t| t.id.to_string()),
             },
             disabled: user.disabled,
+            mail: user.mail.into(),
             created_at: user.created_at,
             updated_at: user.updated_at,
         }

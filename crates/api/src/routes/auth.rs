@@ -6,7 +6,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::{AuthUser, ClientIp},
-    dto::accounts::{LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, UserView},
+    dto::{
+        accounts::{LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, UserView},
+        deliveries::{PreferencesRequest, PreferencesView},
+    },
     error::{ApiError, Problem},
     extract::ApiJson,
     state::AppState,
@@ -21,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refresh_tokens))
         .routes(routes!(logout))
         .routes(routes!(get_me))
+        .routes(routes!(set_preferences))
 }
 
 impl From<Tokens> for TokenResponse {
@@ -114,4 +118,24 @@ async fn logout(
     ))]
 async fn get_me(AuthUser(user): AuthUser) -> Json<UserView> {
     Json(user.into())
+}
+
+/// Sets how you hear about projects: `instant` (a mail at once, the default), `daily` (one
+/// digest a working day at 9:00 Paris time, administrators) or `none`.
+#[utoipa::path(put, path = "/me/preferences", tag = "accounts", security(("bearer" = [])),
+    request_body = PreferencesRequest,
+    responses(
+        (status = 200, description = "Vos préférences.", body = PreferencesView),
+        (status = 401, description = "Jeton absent ou invalide.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Préférence inconnue.", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn set_preferences(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(body): ApiJson<PreferencesRequest>,
+) -> Result<Json<PreferencesView>, ApiError> {
+    let user = accounts::set_mail_preference(&state.app, &user.actor(), body.mail.into()).await?;
+    Ok(Json(PreferencesView {
+        mail: user.mail.into(),
+    }))
 }

@@ -1,6 +1,7 @@
 //! One router per resource, merged under `/api/v1`.
 
 mod auth;
+mod deliveries;
 pub(crate) mod events;
 mod exports;
 mod funds;
@@ -20,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(auth::router())
         .merge(users::router())
+        .merge(deliveries::router())
         .merge(events::router())
         .merge(exports::router())
         .merge(funds::router())

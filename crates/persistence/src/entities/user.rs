@@ -13,6 +13,7 @@ pub struct Model {
     pub scope_programme: Option<String>,
     pub scope_territory: Option<String>,
     pub disabled: bool,
+    pub mail_preference: String,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

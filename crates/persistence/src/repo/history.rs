@@ -129,3 +129,30 @@ pub async fn entered_current_status(
         .map(|(id, _, at)| (id, at))
         .collect())
 }
+
+/// The submissions (first or again) made in `[from, to)`: the project, when, and whether it
+/// was a resubmission after changes were requested.
+///
+/// # Errors
+/// When the database fails.
+pub async fn submissions_between(
+    conn: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(Uuid, DateTime<Utc>, bool)>, StoreError> {
+    let rows = project_history::Entity::find()
+        .filter(project_history::Column::Kind.eq("transition"))
+        .filter(project_history::Column::ToValue.eq("submitted"))
+        .filter(project_history::Column::At.gte(from))
+        .filter(project_history::Column::At.lt(to))
+        .order_by_asc(project_history::Column::At)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let again = row.from_value.as_deref() == Some("changes_requested");
+            (row.project_id, row.at, again)
+        })
+        .collect())
+}

@@ -1,9 +1,12 @@
 //! Repositories: functions over any connection or transaction, returning domain types.
 
 pub mod events;
+pub mod followers;
 pub mod funds;
 pub mod history;
 pub mod idempotency;
+pub mod outbox;
+pub mod password_resets;
 pub mod projects;
 pub mod rate_limits;
 pub mod reference;

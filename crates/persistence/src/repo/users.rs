@@ -5,7 +5,9 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use terrain_domain::{DisplayName, Email, ProgrammeCode, Role, Scope, TerritoryId, User};
+use terrain_domain::{
+    DisplayName, Email, MailPreference, ProgrammeCode, Role, Scope, TerritoryId, User,
+};
 use uuid::Uuid;
 
 use super::{Page, reference, rows::corrupt};
@@ -41,6 +43,8 @@ pub struct UserChanges {
     pub scope_territory: Option<Option<TerritoryId>>,
     /// Disable or enable.
     pub disabled: Option<bool>,
+    /// How the account wants to hear about projects.
+    pub mail: Option<MailPreference>,
 }
 
 /// Creates an account.
@@ -61,6 +65,7 @@ pub async fn insert(
         scope_programme: Set(new.scope_programme.map(|p| p.as_str().to_owned())),
         scope_territory: Set(new.scope_territory.map(|t| t.as_str().to_owned())),
         disabled: Set(false),
+        mail_preference: Set(MailPreference::Instant.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -160,6 +165,9 @@ pub async fn update(
     if let Some(disabled) = changes.disabled {
         model.disabled = Set(disabled);
     }
+    if let Some(mail) = changes.mail {
+        model.mail_preference = Set(mail.as_str().to_owned());
+    }
     model.updated_at = Set(now);
     let updated = user::Entity::update(model).exec(conn).await?;
     to_user(conn, updated).await.map(Some)
@@ -191,6 +199,10 @@ async fn to_user(conn: &impl ConnectionTrait, model: user::Model) -> Result<User
             territory,
         },
         disabled: model.disabled,
+        mail: model
+            .mail_preference
+            .parse()
+            .map_err(|_| corrupt(&model.mail_preference))?,
         created_at: model.created_at,
         updated_at: model.updated_at,
     })
@@ -225,4 +237,47 @@ pub async fn count_enabled_national_admins(conn: &impl ConnectionTrait) -> Resul
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait as _;
     Ok(user::Entity::find().count(conn).await?)
+}
+
+/// The enabled administrators (for the mails of their scope; there are tens to hundreds).
+///
+/// # Errors
+/// When the database fails.
+pub async fn enabled_admins(conn: &impl ConnectionTrait) -> Result<Vec<User>, StoreError> {
+    let models = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Disabled.eq(false))
+        .order_by_asc(user::Column::Id)
+        .all(conn)
+        .await?;
+    let mut users = Vec::with_capacity(models.len());
+    for model in models {
+        users.push(to_user(conn, model).await?);
+    }
+    Ok(users)
+}
+
+/// Sets an account's password hash.
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_password_hash(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(hash),
+        )
+        .col_expr(
+            user::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(user::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

@@ -27,6 +27,8 @@ use crate::{
 pub struct SignInQuery {
     retour: Option<String>,
     session: Option<String>,
+    #[serde(rename = "mot-de-passe")]
+    password: Option<String>,
 }
 
 /// The sign-in form as posted.
@@ -65,6 +67,7 @@ fn sign_in_form(viewer: &Viewer, email: &str, retour: &str, errors: &FormErrors)
                 .input("password", "", Some("current-password")))
             button type="submit" { "Se connecter" }
         }
+        p { a href="/mot-de-passe-oublie" { "Mot de passe oublié ?" } }
         p { "Pas encore de compte ? " a href="/inscription" { "Créer un compte de porteur de projet" } }
     }
 }
@@ -78,6 +81,12 @@ pub async fn show_sign_in(viewer: Viewer, Query(query): Query<SignInQuery>) -> R
     let mut body = sign_in_form(&viewer, "", &retour, &FormErrors::none());
     if query.session.as_deref() == Some("terminee") {
         body = html! { p.notice role="status" { "Vous êtes déconnecté·e." } (body) };
+    }
+    if query.password.as_deref() == Some("change") {
+        body = html! {
+            p.notice role="status" { "Votre mot de passe est changé : connectez-vous avec le nouveau. Vos autres sessions ont été fermées." }
+            (body)
+        };
     }
     Page::new("Se connecter", viewer, body).into_response()
 }

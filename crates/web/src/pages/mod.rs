@@ -4,6 +4,7 @@ mod about;
 mod account;
 pub mod dashboard;
 mod event_form;
+mod password;
 mod project;
 mod project_form;
 mod space;
@@ -33,6 +34,14 @@ pub fn router() -> Router<WebState> {
         .route(
             "/inscription",
             get(account::show_registration).post(account::register),
+        )
+        .route(
+            "/mot-de-passe-oublie",
+            get(password::show_request).post(password::request_link),
+        )
+        .route(
+            "/mot-de-passe-oublie/{jeton}",
+            get(password::show_reset).post(password::reset),
         )
         .route("/espace", get(space::show_space))
         .route(
