@@ -25,6 +25,7 @@ SCENARIOS = [
     ("page_project", "`GET /espace/projets/{id}` (page, random of the 50)"),
     ("create_project", "`POST /api/v1/projects` (lead)"),
     ("workflow_cycle", "create → submit → start_review → validate"),
+    ("workflow_cycle_mail", "the same cycle, mails delivered to an SMTP sink meanwhile"),
 ]
 ENGINE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
@@ -177,6 +178,13 @@ def main():
             w(f"| {label} | {result['connections'] or '—'} | {fmt_rps(result['rps'])} | "
               f"{fmt_ms(result['p50'])} | {fmt_ms(result['p99'])} | {fmt_errors(result)} | "
               f"{'—' if r is None else f'{r:.1%}'} |")
+        mails, seconds = run["meta"].get("outbox_mails"), run["meta"].get("outbox_seconds")
+        if mails is not None and seconds:
+            w("")
+            w(f"Outbox: {mails:.0f} mails written by the scenarios (server without SMTP) delivered "
+              f"to a local SMTP sink (aiosmtpd) in {seconds:.1f} s after a restart with "
+              f"`mail.smtp_url`: **{mails / seconds:.0f} mails/s** "
+              f"({run['meta'].get('outbox_pending_before', 0):.0f} pending before).")
         if run["pages"]:
             w("")
             w("Page weight (HTML, as sent / gzip): " + "; ".join(
@@ -254,6 +262,19 @@ def main():
             "scale 10 not run" if heaviest is None else
             f"heaviest `{heaviest[0]}` {heaviest[1][0] / 1000:.1f} KB",
             None if heaviest is None else heaviest[1][0] < 100_000)
+    for key in order:
+        engine, scale = key
+        run = runs[key]
+        mails, seconds = run["meta"].get("outbox_mails"), run["meta"].get("outbox_seconds")
+        if mails is not None and seconds:
+            rate = mails / seconds
+            row("outbox ≥ 200 mails/s to a local SMTP sink", label(engine, scale),
+                f"{rate:.0f} mails/s", rate >= 200)
+        off, on = get(engine, scale, "workflow_cycle"), get(engine, scale, "workflow_cycle_mail")
+        if off and on and off["p99"] and on["p99"] is not None:
+            grow = on["p99"] / off["p99"]
+            row("workflow p99 with mails on ≤ 1.1 × without", label(engine, scale),
+                f"{fmt_ms(on['p99'])} / {fmt_ms(off['p99'])} = {grow:.2f}×", grow <= 1.1)
     for engine in engines:
         period = get(engine, 10, "stats_overview_period")
         row("overview over a one-year period p99 < 50 ms at ×10", label(engine, 10),

@@ -175,7 +175,9 @@ mod tests {
             .filter_map(retry_after)
             .map(|d| d.num_seconds())
             .sum();
-        let attempts = (1..).take_while(|n| *n == 1 || retry_after(n - 1).is_some()).count();
+        let attempts = (1..)
+            .take_while(|n| *n == 1 || retry_after(n - 1).is_some())
+            .count();
         assert!(attempts >= 8, "{attempts} attempts");
         assert!(total >= 12 * 3600, "{total}");
         assert_eq!(retry_after(MAX_ATTEMPTS), None, "the last failure gives up");
