@@ -67,11 +67,45 @@ impl<T: Serialize> IntoResponse for Created<T> {
     }
 }
 
+/// Work accepted and done in the background: 202 with the `Location` to follow it.
+#[derive(Debug)]
+pub struct Accepted<T> {
+    /// Where to follow the work.
+    pub location: String,
+    /// Its body.
+    pub body: T,
+}
+
+impl<T: Serialize> Accepted<T> {
+    /// The answer as stored for an idempotent replay.
+    pub fn stored(&self) -> StoredResponse {
+        StoredResponse {
+            request_hash: String::new(),
+            status_code: StatusCode::ACCEPTED.as_u16(),
+            body: serde_json::to_string(&self.body).unwrap_or_default(),
+            headers: vec![("location".into(), self.location.clone())],
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Accepted<T> {
+    fn into_response(self) -> Response {
+        let location =
+            HeaderValue::from_str(&self.location).unwrap_or(HeaderValue::from_static("/"));
+        (
+            StatusCode::ACCEPTED,
+            [(header::LOCATION, location)],
+            Json(&self.body),
+        )
+            .into_response()
+    }
+}
+
 /// The answer to an idempotent creation: the new resource, or the first answer replayed with
 /// its status, headers and body.
-pub fn created_once<T, U: Serialize>(
+pub fn created_once<T, R: IntoResponse>(
     outcome: Outcome<T>,
-    created: impl FnOnce(T) -> Created<U>,
+    created: impl FnOnce(T) -> R,
 ) -> Result<Response, ApiError> {
     match outcome {
         Outcome::Done(value) => Ok(created(value).into_response()),

@@ -167,6 +167,7 @@ pub async fn grant(
             actor_role: actor.role,
             change: Change::Support(grant.clone()),
             comment: note.clone(),
+            batch: None,
         };
         history::append(&txn, id, &entry).await?;
         notify::support(app, &txn, &project, &support, now).await?;
@@ -175,4 +176,48 @@ pub async fn grant(
     })
     .await
     .inspect(|_| app.outbox_written())
+}
+
+/// The funds `actor` may draw on (those whose reach lies inside its scope), by code.
+///
+/// # Errors
+/// When the database fails.
+pub async fn funds_in_scope(app: &App, actor: &Actor) -> Result<Vec<Fund>, AppError> {
+    let mut all = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = funds::list(
+            app.store().reader(),
+            &FundQuery::default(),
+            after.as_deref(),
+            100,
+        )
+        .await?;
+        after = page.items.last().map(|f| f.code.to_string());
+        all.extend(
+            page.items
+                .into_iter()
+                .filter(|f| access::may_spend(actor, f)),
+        );
+        if !page.more || all.len() >= 1_000 {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+/// The funds `actor` may draw on for `project` (they cover its programme and territory).
+///
+/// # Errors
+/// When the database fails.
+pub async fn funds_for(
+    app: &App,
+    actor: &Actor,
+    project: &terrain_domain::Project,
+) -> Result<Vec<Fund>, AppError> {
+    Ok(funds_in_scope(app, actor)
+        .await?
+        .into_iter()
+        .filter(|f| f.covers(&project.fields.programme, &project.territory_path))
+        .collect())
 }

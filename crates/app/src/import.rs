@@ -283,6 +283,7 @@ pub async fn import_projects(
     let projects: Vec<Project> = parsed.into_iter().map(|(_, p)| p).collect();
     let mut progress = Progress::new("import", projects.len() as u64);
     crate::projects::insert_as_given(app, &projects, &mut |n| progress.advance(n)).await?;
+    app.store().analyze().await?;
     progress.finish();
     Ok(projects.len())
 }

@@ -6,6 +6,7 @@
 //! transaction.
 
 pub mod accounts;
+pub mod batches;
 pub mod config;
 pub mod csv;
 pub mod demo;
@@ -26,6 +27,7 @@ pub mod password_reset;
 pub mod progress;
 pub mod projects;
 pub mod reference;
+pub mod review;
 pub mod sessions;
 pub mod statistics;
 pub mod tokens;
@@ -58,6 +60,7 @@ struct Inner {
     memo: Memo,
     trusted_proxies: Vec<ipnet::IpNet>,
     outbox_bell: tokio::sync::Notify,
+    batch_bell: tokio::sync::Notify,
 }
 
 impl App {
@@ -79,6 +82,7 @@ impl App {
                 catalogue: RwLock::new(Arc::new(catalogue)),
                 memo: Memo::default(),
                 outbox_bell: tokio::sync::Notify::new(),
+                batch_bell: tokio::sync::Notify::new(),
                 store,
                 settings,
             }),
@@ -127,6 +131,16 @@ impl App {
     /// Waits until deliveries are committed by this instance, or `timeout` has passed.
     pub async fn outbox_wait(&self, timeout: std::time::Duration) {
         let _ = tokio::time::timeout(timeout, self.inner.outbox_bell.notified()).await;
+    }
+
+    /// Tells this instance's batch worker that a batch was just asked for.
+    pub fn batch_written(&self) {
+        self.inner.batch_bell.notify_one();
+    }
+
+    /// Waits until a batch is asked for on this instance, or `timeout` has passed.
+    pub async fn batch_wait(&self, timeout: std::time::Duration) {
+        let _ = tokio::time::timeout(timeout, self.inner.batch_bell.notified()).await;
     }
 
     /// The time of the operation: every use case reads the clock here, once, and passes the

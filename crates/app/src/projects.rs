@@ -12,7 +12,7 @@ use terrain_domain::{
 use terrain_persistence::{
     ConnectionTrait,
     repo::{
-        events, followers, history,
+        batches, events, followers, history,
         projects::{self, NewProject, ProjectQuery},
         supports, users,
     },
@@ -362,6 +362,22 @@ pub async fn transition(
     action: Action,
     comment_text: Option<String>,
 ) -> Result<ProjectDetail, AppError> {
+    let updated = decide(app, actor, id, expected, action, comment_text, None).await?;
+    detail_in(app.store().reader(), updated, Some(actor)).await
+}
+
+/// A workflow action; as item `position` of batch `batch` when given, whose outcome is then
+/// recorded in the same transaction (its history entry names the batch).
+pub(crate) async fn decide(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<&Expected>,
+    action: Action,
+    comment_text: Option<String>,
+    item: Option<(Uuid, i32)>,
+) -> Result<Project, AppError> {
+    let batch = item.map(|(batch, _)| batch);
     let project = visible(app, Some(actor), id).await?;
     access::authorize(actor, &project, Intent::Transition)?;
     let expected = required(expected)?;
@@ -393,6 +409,7 @@ pub async fn transition(
                 to,
             },
             comment: comment.clone(),
+            batch,
         };
         history::append(&txn, id, &entry).await?;
         if action == Action::StartReview {
@@ -409,12 +426,16 @@ pub async fn transition(
             now,
         )
         .await?;
+        if let Some((batch, position)) = item {
+            let done = terrain_domain::review::Outcome::Done;
+            batches::record(&txn, batch, position, done, None).await?;
+        }
         txn.commit().await?;
         Ok::<_, AppError>(updated)
     })
     .await?;
     app.outbox_written();
-    detail_in(app.store().reader(), updated, Some(actor)).await
+    Ok(updated)
 }
 
 /// A refusal of the status machine as an answer.
@@ -464,6 +485,7 @@ pub async fn change_stage(
                 to,
             },
             comment: note.clone(),
+            batch: None,
         };
         history::append(&txn, id, &entry).await?;
         txn.commit().await?;
@@ -606,4 +628,20 @@ pub async fn status_dates(
 ) -> Result<std::collections::HashMap<Uuid, DateTime<Utc>>, AppError> {
     let keys: Vec<(Uuid, &str)> = projects.iter().map(|p| (p.id, p.status.as_str())).collect();
     Ok(history::entered_current_status(app.store().reader(), &keys).await?)
+}
+
+/// The projects of `ids` that `viewer` may see (for pages listing a batch's projects).
+///
+/// # Errors
+/// When the database fails.
+pub async fn visible_many(
+    app: &App,
+    viewer: Option<&Actor>,
+    ids: &[Uuid],
+) -> Result<Vec<Project>, AppError> {
+    Ok(projects::find_many(app.store().reader(), ids)
+        .await?
+        .into_iter()
+        .filter(|p| access::sees(viewer, p))
+        .collect())
 }

@@ -36,6 +36,7 @@ impl Workers {
         let (stop, watching) = watch::channel(false);
         let handles = vec![
             tokio::spawn(deliver(app.clone(), mailer, watching.clone())),
+            tokio::spawn(batches(app.clone(), watching.clone())),
             tokio::spawn(chores(app.clone(), watching)),
         ];
         Ok(Workers { stop, handles })
@@ -100,6 +101,25 @@ async fn deliver(app: App, mailer: Option<Mailer>, mut stop: watch::Receiver<boo
         }
         tokio::select! {
             () = app.outbox_wait(poll) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// Works through the batches asked for (on this instance or another whose lease ran out).
+async fn batches(app: App, mut stop: watch::Receiver<bool>) {
+    let poll = Duration::from_secs(2);
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        match terrain_app::batches::work_one(&app).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "batch round failed"),
+        }
+        tokio::select! {
+            () = app.batch_wait(poll) => {}
             _ = stop.changed() => break,
         }
     }

@@ -24,6 +24,8 @@ pub enum Intent {
     ChangeStage,
     /// Record a support decision on it.
     Grant,
+    /// Work on its review: private notes, followers.
+    Review,
 }
 
 /// Why an intent is refused.
@@ -113,6 +115,12 @@ pub fn authorize(actor: &Actor, project: &Project, intent: Intent) -> Result<Par
             Party::AdminInScope => Ok(party),
             _ => Err(Denied::Forbidden(
                 "Seuls les administrateurs en charge du projet enregistrent un soutien.",
+            )),
+        },
+        Intent::Review => match party {
+            Party::AdminInScope => Ok(party),
+            _ => Err(Denied::Forbidden(
+                "Les notes et le suivi d'un projet sont réservés aux administrateurs en charge.",
             )),
         },
     }
@@ -377,6 +385,23 @@ pub(crate) mod tests {
         use Status as S;
         check(
             Intent::Grant,
+            [
+                (S::Draft, "FHHHHH"),
+                (S::Submitted, "FHFAHA"),
+                (S::UnderReview, "FHFAHA"),
+                (S::ChangesRequested, "FHFAHA"),
+                (S::Validated, "FFFAHA"),
+                (S::Rejected, "FHFAHA"),
+                (S::Withdrawn, "FHFAHA"),
+            ],
+        );
+    }
+
+    #[test]
+    fn only_admins_in_charge_read_the_notes_and_follow() {
+        use Status as S;
+        check(
+            Intent::Review,
             [
                 (S::Draft, "FHHHHH"),
                 (S::Submitted, "FHFAHA"),

@@ -56,6 +56,13 @@ impl FieldErrors {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// Records every error of `other`.
+    pub fn extend(&mut self, other: FieldErrors) {
+        for error in other.into_errors() {
+            self.push(error.field, error.message);
+        }
+    }
+
     /// Whether no error was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -34,6 +34,13 @@ pub enum Change {
     },
     /// A support decision.
     Support(Grant),
+    /// An administrator starts or stops following the project.
+    Assignment {
+        /// The administrator who follows (or no longer follows).
+        account: Uuid,
+        /// Whether they follow it from now on.
+        follows: bool,
+    },
 }
 
 impl Change {
@@ -43,6 +50,7 @@ impl Change {
             Change::Transition { .. } => "transition",
             Change::Stage { .. } => "stage",
             Change::Support(_) => "support",
+            Change::Assignment { .. } => "assignment",
         }
     }
 
@@ -53,6 +61,8 @@ impl Change {
             Change::Stage { from, to } if to < from => "refine",
             Change::Stage { .. } => "advance",
             Change::Support(grant) => grant.kind().as_str(),
+            Change::Assignment { follows: true, .. } => "follow",
+            Change::Assignment { follows: false, .. } => "unfollow",
         }
     }
 
@@ -61,7 +71,7 @@ impl Change {
         match self {
             Change::Transition { from, .. } => Some(from.as_str().to_owned()),
             Change::Stage { from, .. } => Some(from.as_str().to_owned()),
-            Change::Support(_) => None,
+            Change::Support(_) | Change::Assignment { .. } => None,
         }
     }
 
@@ -74,6 +84,7 @@ impl Change {
                 Some(format!("{fund} {}", amount.get()))
             }
             Change::Support(Grant::Other(_)) => None,
+            Change::Assignment { account, .. } => Some(account.to_string()),
         }
     }
 
@@ -103,6 +114,14 @@ impl Change {
                     (kind, _) => Some(Change::Support(Grant::Other(kind))),
                 }
             }
+            "assignment" => Some(Change::Assignment {
+                account: to?.parse().ok()?,
+                follows: match action {
+                    "follow" => true,
+                    "unfollow" => false,
+                    _ => return None,
+                },
+            }),
             _ => None,
         }
     }
@@ -121,6 +140,8 @@ pub struct HistoryEntry {
     pub change: Change,
     /// The comment or note given.
     pub comment: Option<String>,
+    /// The batch the change was part of (`POST /batches`).
+    pub batch: Option<Uuid>,
 }
 
 #[cfg(test)]
@@ -148,6 +169,14 @@ mod tests {
                 amount: Cents::new(150_000).expect("amount"),
             }),
             Change::Support(Grant::Other(SupportKind::Human)),
+            Change::Assignment {
+                account: Uuid::now_v7(),
+                follows: true,
+            },
+            Change::Assignment {
+                account: Uuid::now_v7(),
+                follows: false,
+            },
         ];
         for change in changes {
             let back = Change::parse(

@@ -13,6 +13,7 @@ pub mod history;
 pub mod programme;
 pub mod project;
 pub mod reference;
+pub mod review;
 pub mod stage;
 pub mod stats;
 pub mod status;

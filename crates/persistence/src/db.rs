@@ -121,6 +121,17 @@ impl Database {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics after a bulk load (`terrain demo`, `terrain import`):
+    /// without them PostgreSQL may scan a whole table where an index answers in a millisecond,
+    /// until autovacuum comes round.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        self.writer.execute_unprepared("ANALYZE").await?;
+        Ok(())
+    }
+
     /// The engine in use.
     pub fn engine(&self) -> Engine {
         self.engine

@@ -28,7 +28,7 @@ fn asset(stem: &str, extension: &str, content_type: &'static str, body: &'static
     }
 }
 
-static ASSETS: LazyLock<[Asset; 2]> = LazyLock::new(|| {
+static ASSETS: LazyLock<[Asset; 3]> = LazyLock::new(|| {
     [
         asset(
             "terrain",
@@ -42,6 +42,12 @@ static ASSETS: LazyLock<[Asset; 2]> = LazyLock::new(|| {
             "image/svg+xml",
             include_bytes!("../assets/terrain.svg"),
         ),
+        asset(
+            "terrain",
+            "js",
+            "text/javascript; charset=utf-8",
+            include_bytes!("../assets/terrain.js"),
+        ),
     ]
 });
 
@@ -53,6 +59,11 @@ pub fn stylesheet() -> &'static str {
 /// The path of the icon.
 pub fn icon() -> &'static str {
     &ASSETS[1].path
+}
+
+/// The path of the enhancement script.
+pub fn script() -> &'static str {
+    &ASSETS[2].path
 }
 
 /// `GET /assets/{name}`.

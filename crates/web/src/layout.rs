@@ -79,6 +79,9 @@ fn navigation(viewer: &Viewer) -> Markup {
                         Role::Admin => {
                             li { a href="/instruction" { "Instruction" } }
                             li { a href="/fonds" { "Fonds" } }
+                            @if terrain_domain::Actor::from(&session.user).is_national_admin() {
+                                li { a href="/administration/comptes" { "Comptes" } }
+                            }
                         }
                         Role::Observer => {}
                     }
@@ -98,6 +101,7 @@ fn shell(page: &Page) -> Markup {
                 title { (page.title) " — Terrain" }
                 link rel="stylesheet" href=(assets::stylesheet());
                 link rel="icon" type="image/svg+xml" href=(assets::icon());
+                script src=(assets::script()) defer {}
             }
             body {
                 a.skip-link href="#contenu" { "Aller au contenu" }

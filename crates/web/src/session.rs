@@ -225,6 +225,50 @@ impl FromRequestParts<WebState> for Lead {
     }
 }
 
+/// A signed-in administrator (others get a 403 page).
+#[derive(Debug, Clone)]
+pub struct Admin(pub SignedIn);
+
+impl FromRequestParts<WebState> for Admin {
+    type Rejection = SignInRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let signed = SignedIn::from_request_parts(parts, state).await?;
+        if signed.session.user.role == Role::Admin {
+            Ok(Admin(signed))
+        } else {
+            Err(SignInRejection::Failed(PageError::Forbidden(
+                "L'instruction est réservée aux administrateurs.".into(),
+            )))
+        }
+    }
+}
+
+/// A signed-in national administrator (others get a 403 page).
+#[derive(Debug, Clone)]
+pub struct National(pub SignedIn);
+
+impl FromRequestParts<WebState> for National {
+    type Rejection = SignInRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let Admin(signed) = Admin::from_request_parts(parts, state).await?;
+        if signed.actor().is_national_admin() {
+            Ok(National(signed))
+        } else {
+            Err(SignInRejection::Failed(PageError::Forbidden(
+                "L'administration des comptes est réservée aux administrateurs nationaux.".into(),
+            )))
+        }
+    }
+}
+
 /// The client's address, as the API reads it (trusted proxies included).
 #[derive(Debug, Clone, Copy)]
 pub struct Client(pub IpAddr);

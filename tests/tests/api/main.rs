@@ -15,5 +15,6 @@ mod operations;
 mod pages;
 mod projects;
 mod reference;
+mod review;
 mod snapshots;
 mod stats;

@@ -7,4 +7,5 @@ pub mod events;
 pub mod funding;
 pub mod projects;
 pub mod reference;
+pub mod review;
 pub mod stats;

@@ -431,6 +431,9 @@ pub enum HistoryKindName {
     Stage,
     /// Support decision.
     Support,
+    /// An administrator starts (`follow`) or stops (`unfollow`) following the project; `to`
+    /// is the account.
+    Assignment,
 }
 
 /// One entry of a project's history.
@@ -450,6 +453,8 @@ pub struct HistoryEntryView {
     pub to: Option<String>,
     /// Comment or note.
     pub comment: Option<String>,
+    /// The batch the change was part of.
+    pub batch_id: Option<Uuid>,
 }
 
 impl From<HistoryEntry> for HistoryEntryView {
@@ -466,11 +471,13 @@ impl From<HistoryEntry> for HistoryEntryView {
                 Change::Transition { .. } => HistoryKindName::Transition,
                 Change::Stage { .. } => HistoryKindName::Stage,
                 Change::Support(_) => HistoryKindName::Support,
+                Change::Assignment { .. } => HistoryKindName::Assignment,
             },
             action: change.action().to_owned(),
             from: change.from_code(),
             to: change.to_code(),
             comment: entry.comment,
+            batch_id: entry.batch,
         }
     }
 }

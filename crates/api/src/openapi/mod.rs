@@ -35,6 +35,7 @@ pub mod reference;
     tags(
         (name = "reference", description = "Programmes et territoires"),
         (name = "operations", description = "Santé du service"),
+        (name = "review", description = "Instruction : file, suivi, notes privées, modèles de décision, lots"),
         (name = "deliveries", description = "Envois de la boîte d'envoi (courriels, webhooks)"),
     )
 )]

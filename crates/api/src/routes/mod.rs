@@ -1,6 +1,7 @@
 //! One router per resource, merged under `/api/v1`.
 
 mod auth;
+mod batches;
 mod deliveries;
 pub(crate) mod events;
 mod exports;
@@ -8,7 +9,9 @@ mod funds;
 mod health;
 mod programmes;
 pub(crate) mod projects;
+pub(crate) mod review;
 pub(crate) mod stats;
+mod templates;
 mod territories;
 mod users;
 
@@ -22,6 +25,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(users::router())
         .merge(deliveries::router())
+        .merge(review::router())
+        .merge(templates::router())
+        .merge(batches::router())
         .merge(events::router())
         .merge(exports::router())
         .merge(funds::router())

@@ -172,5 +172,6 @@ pub async fn generate(app: &App, scale: u64, seed: u64) -> Result<DemoSummary, A
     }
     let summary = writer.finish(&events).await?;
     txn.commit().await?;
+    app.store().analyze().await?;
     Ok(summary)
 }

@@ -396,6 +396,7 @@ pub(super) fn history(
             comment: action
                 .requires_comment()
                 .then(|| "Avis de la commission".to_owned()),
+            batch: None,
         });
         current = to;
     }
@@ -412,6 +413,7 @@ pub(super) fn history(
             actor_role: Role::Admin,
             change: Change::Support(support.grant.clone()),
             comment: support.note.clone(),
+            batch: None,
         });
     }
     Ok(entries)

@@ -1,6 +1,9 @@
 //! sea-orm entities, one module per table. They mirror the migrations and never leave this
 //! crate: repositories turn them into domain types.
 
+pub mod batch;
+pub mod batch_item;
+pub mod decision_template;
 pub mod event;
 pub mod event_attendance;
 pub mod event_project;
@@ -13,6 +16,7 @@ pub mod programme_theme;
 pub mod project;
 pub mod project_follower;
 pub mod project_history;
+pub mod project_note;
 pub mod rate_limit;
 pub mod refresh_token;
 pub mod session;

@@ -14,6 +14,7 @@ pub struct Model {
     pub from_value: Option<String>,
     pub to_value: Option<String>,
     pub comment: Option<String>,
+    pub batch_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

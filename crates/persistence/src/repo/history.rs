@@ -26,6 +26,7 @@ fn model(project_id: Uuid, entry: &HistoryEntry) -> project_history::ActiveModel
         from_value: Set(entry.change.from_code()),
         to_value: Set(entry.change.to_code()),
         comment: Set(entry.comment.clone()),
+        batch_id: Set(entry.batch),
     }
 }
 
@@ -93,6 +94,7 @@ pub async fn of_project(
                     .map_err(|_| corrupt(&row.actor_role))?,
                 change,
                 comment: row.comment,
+                batch: row.batch_id,
             })
         })
         .collect()

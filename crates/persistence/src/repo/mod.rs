@@ -1,10 +1,12 @@
 //! Repositories: functions over any connection or transaction, returning domain types.
 
+pub mod batches;
 pub mod events;
 pub mod followers;
 pub mod funds;
 pub mod history;
 pub mod idempotency;
+pub mod notes;
 pub mod outbox;
 pub mod password_resets;
 pub mod projects;
@@ -14,6 +16,7 @@ mod rows;
 pub mod sessions;
 pub mod stats;
 pub mod supports;
+pub mod templates;
 pub mod tokens;
 pub mod users;
 

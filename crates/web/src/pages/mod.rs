@@ -2,11 +2,15 @@
 
 mod about;
 mod account;
+mod accounts;
 pub mod dashboard;
 mod event_form;
+mod funds;
+mod instruction;
 mod password;
 mod project;
 mod project_form;
+mod review_project;
 mod space;
 
 use axum::{
@@ -62,6 +66,38 @@ pub fn router() -> Router<WebState> {
         .route(
             "/espace/evenements/nouveau",
             get(event_form::show_new_event).post(event_form::record_event),
+        )
+        .route("/instruction", get(instruction::show_queue))
+        .route("/instruction/lot", post(instruction::create_batch))
+        .route("/instruction/lots/{id}", get(instruction::show_batch))
+        .route(
+            "/instruction/projets/{id}",
+            get(review_project::show_project),
+        )
+        .route(
+            "/instruction/projets/{id}/decision",
+            post(review_project::decide),
+        )
+        .route(
+            "/instruction/projets/{id}/soutien",
+            post(review_project::grant),
+        )
+        .route(
+            "/instruction/projets/{id}/suivi",
+            post(review_project::follow),
+        )
+        .route(
+            "/instruction/projets/{id}/notes",
+            post(review_project::add_note),
+        )
+        .route("/fonds", get(funds::show_funds))
+        .route(
+            "/administration/comptes",
+            get(accounts::show_accounts).post(accounts::create_account),
+        )
+        .route(
+            "/administration/comptes/{id}",
+            get(accounts::show_account).post(accounts::update_account),
         )
         .route("/assets/{name}", get(assets::serve_asset))
         .route("/favicon.ico", get(assets::favicon))

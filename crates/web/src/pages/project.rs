@@ -39,7 +39,7 @@ struct Problem {
     missing: Vec<(String, String)>,
 }
 
-fn facts(catalogue: &Catalogue, project: &Project) -> Markup {
+pub(super) fn facts(catalogue: &Catalogue, project: &Project) -> Markup {
     let f = &project.fields;
     let programme = catalogue.programme(f.programme.as_str());
     let theme = programme
@@ -80,7 +80,7 @@ fn facts(catalogue: &Catalogue, project: &Project) -> Markup {
     }
 }
 
-fn stages(project: &Project) -> Markup {
+pub(super) fn stages(project: &Project) -> Markup {
     html! {
         h2 { "Étape de la méthode SILK" }
         ol.stages {
@@ -114,10 +114,14 @@ fn change_text(change: &Change) -> String {
             fr::euros(amount.get())
         ),
         Change::Support(Grant::Other(kind)) => format!("Soutien accordé : {}", kind.label_fr()),
+        Change::Assignment { follows: true, .. } => "Suivi confié à un administrateur".to_owned(),
+        Change::Assignment { follows: false, .. } => {
+            "Fin du suivi par un administrateur".to_owned()
+        }
     }
 }
 
-fn timeline(history: &[HistoryEntry]) -> Markup {
+pub(super) fn timeline(history: &[HistoryEntry]) -> Markup {
     html! {
         h2 { "Historique" }
         @if history.is_empty() {
@@ -138,7 +142,7 @@ fn timeline(history: &[HistoryEntry]) -> Markup {
     }
 }
 
-fn supports(list: &[Support]) -> Markup {
+pub(super) fn supports(list: &[Support]) -> Markup {
     html! {
         h2 { "Soutiens" }
         @if list.is_empty() {
@@ -160,7 +164,7 @@ fn supports(list: &[Support]) -> Markup {
     }
 }
 
-fn events(detail: &ProjectDetail) -> Markup {
+pub(super) fn events(detail: &ProjectDetail) -> Markup {
     html! {
         h2 { "Concertations" }
         @if detail.events.is_empty() {

@@ -1,7 +1,9 @@
 //! `/projects`: submission, the validation workflow, history and visibility.
 
 mod create;
+mod followers;
 mod grants;
+mod notes;
 pub(crate) mod read;
 mod stage;
 mod transitions;
@@ -19,6 +21,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(read::get_history))
         .routes(routes!(stage::change_stage))
         .routes(routes!(grants::create_support, grants::list_supports))
+        .routes(routes!(followers::list_followers))
+        .routes(routes!(followers::add_follower, followers::remove_follower))
+        .routes(routes!(notes::list_notes, notes::add_note))
 }
 
 /// The path of a project.

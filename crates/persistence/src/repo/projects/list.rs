@@ -93,7 +93,7 @@ pub(crate) fn visible_to(viewer: Option<&Actor>) -> Condition {
     }
 }
 
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -168,7 +168,11 @@ pub async fn list(
 }
 
 /// Rows after the cursor in an order where NULLs come last.
-fn after_cursor(column: project::Column, after: &ProjectCursor, descending: bool) -> Condition {
+pub(super) fn after_cursor(
+    column: project::Column,
+    after: &ProjectCursor,
+    descending: bool,
+) -> Condition {
     let id_after = if descending {
         project::Column::Id.lt(after.id)
     } else {

@@ -3,6 +3,7 @@
 //! the same transaction.
 
 mod list;
+pub mod queue;
 
 use std::collections::BTreeSet;
 
