@@ -304,6 +304,10 @@ def main():
             "scale 10 not run" if demo is None else f"{demo:.1f} s",
             None if demo is None else demo < 60)
     w("")
+    notes = Path(__file__).with_name("NOTES.md")
+    if notes.exists():
+        w(notes.read_text().rstrip())
+        w("")
     print("\n".join(lines))
 
 
