@@ -299,7 +299,7 @@ struct Listing<'a> {
 
 fn table(state: &WebState, listing: &Listing<'_>) -> Markup {
     let catalogue = state.app.catalogue();
-    let back = listing.params.query(None);
+    let back = listing.params.query(Some(listing.params.request_tab()));
     html! {
         div.table-wrap {
             table {

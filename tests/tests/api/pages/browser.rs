@@ -112,12 +112,33 @@ impl Loaded {
         html.select(&selector(".notice")).next().map(text_of)
     }
 
+    /// The target of the first link of the main content whose text is `text`.
+    pub fn link(&self, text: &str) -> Option<String> {
+        let html = self.html();
+        html.select(&selector("main a[href]"))
+            .find(|a| text_of(*a) == text)
+            .and_then(|a| a.value().attr("href").map(str::to_owned))
+    }
+
+    /// Every form posting to `action`, as [`Loaded::form`] reads them.
+    pub fn forms_posting(&self, action: &str) -> Vec<Form> {
+        let html = self.html();
+        let count = html
+            .select(&selector(&format!("form[action=\"{action}\"]")))
+            .count();
+        (0..count).map(|n| self.nth_form(action, n)).collect()
+    }
+
     /// The values of a form (`action`) as a browser would send them, to change and send.
     pub fn form(&self, action: &str) -> Form {
+        self.nth_form(action, 0)
+    }
+
+    fn nth_form(&self, action: &str, n: usize) -> Form {
         let html = self.html();
         let form = html
             .select(&selector(&format!("form[action=\"{action}\"]")))
-            .next()
+            .nth(n)
             .unwrap_or_else(|| {
                 panic!(
                     "no form posting to {action} on {}:\n{}",

@@ -4,6 +4,7 @@
 mod browser;
 mod concertations;
 mod drafts;
+mod review;
 mod sessions;
 mod workflow;
 
