@@ -10,6 +10,7 @@ that a refused form wrote nothing.
 """
 
 import json
+import os
 import re
 import sys
 import time
@@ -76,6 +77,10 @@ def audit(page: Page, name: str):
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
         CHECKED.append((name, width))
     page.set_viewport_size({"width": 1280, "height": 900})
+    # Back at 1280 pixels, Chromium shortens the page when the field being typed in loses focus
+    # (its layout at 320 pixels lingers until then): a later click's mousedown would scroll the
+    # button away from its mouseup. Taking the focus away here settles the layout first.
+    page.evaluate("document.activeElement && document.activeElement.blur()")
 
 
 def watch(page: Page):
@@ -96,6 +101,135 @@ def register(page: Page, name: str, email: str):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
     expect(page).to_have_url(BASE + "/espace")
+
+
+def sign_in(page: Page, email: str, password: str):
+    page.goto(BASE + "/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def decide(page: Page, button: str, comment: str | None = None):
+    """Fills and sends the decision form whose button is `button`."""
+    form = page.locator("form.decision", has=page.get_by_role("button", name=button, exact=True))
+    if comment:
+        form.get_by_label("Commentaire").fill(comment)
+    form.get_by_role("button", name=button, exact=True).click()
+
+
+def wait_batch(page: Page):
+    # The click only starts the POST: reloading before its redirect lands would cancel it.
+    page.wait_for_url(re.compile(r"/instruction/lots/[0-9a-f-]+$"))
+    for _ in range(100):
+        if "Terminé" in page.locator("main").inner_text():
+            return
+        page.wait_for_timeout(200)
+        page.reload()
+    raise AssertionError("the batch did not finish: " + page.locator("main").inner_text())
+
+
+def reviewer_journey(browser):
+    """An académie's reviewer works through « À examiner », asks for changes, validates,
+    records a support and validates 20 projects in one batch; another académie sees none."""
+    lead_email = f"college-{STAMP}@ac-lyon.fr"
+    api("POST", "/api/v1/auth/register", body={"email": lead_email, "password": PASSWORD, "display_name": "Collège Ampère"})
+    lead = token_of(lead_email)
+    ids = []
+    for n in range(21):
+        title = f"Atelier CI {STAMP} seul" if n == 0 else f"Lot CI {STAMP} n°{n:02d}"
+        status, project = api("POST", "/api/v1/projects", lead, {
+            "programme": "education", "territory": "department:69", "title": title,
+            "summary": "Un projet pour la vérification de l'instruction.", "theme": "pedagogy",
+            "establishment_uai": "0690001B", "stakeholders": ["pupils"], "requested_amount_cents": 300000})
+        assert status == 201, project
+        status, project = api("POST", f"/api/v1/projects/{project['id']}/transitions", lead, {"action": "submit"}, '"1"')
+        assert status == 200, project
+        ids.append(project["id"])
+    reviewer = token_of("instruction@ac-lyon.fr", ADMIN_PASSWORD)
+    status, fund = api("POST", "/api/v1/funds", reviewer, {
+        "code": f"FIP-CI-{STAMP}", "name": "Fonds de vérification", "programme": "education",
+        "territory": "department:69", "year": 2026, "envelope_cents": 5_000_000})
+    assert status == 201, fund
+
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    watch(page)
+    sign_in(page, "instruction@ac-lyon.fr", ADMIN_PASSWORD)
+    expect(page).to_have_url(BASE + "/instruction")
+    expect(page.get_by_role("link", name=re.compile(r"^À examiner \(\d"))).to_be_visible()
+    audit(page, "review-queue")
+    page.get_by_label("Titre contient").fill(f"Atelier CI {STAMP}")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_role("link", name=re.compile(r"^À examiner \(1\)"))).to_be_visible()
+    page.get_by_role("link", name=f"Atelier CI {STAMP} seul").click()
+    expect(page.get_by_role("heading", name=f"Atelier CI {STAMP} seul")).to_be_visible()
+    audit(page, "review-project")
+    decide(page, "Commencer l'examen")
+    expect(page.get_by_role("status")).to_contain_text("Examen commencé")
+    decide(page, "Demander des modifications")  # without its comment: refused, next to the field
+    expect(page.get_by_role("alert")).to_contain_text("Commentaire")
+    audit(page, "review-project-error")
+    decide(page, "Demander des modifications", "Précisez le calendrier de l'atelier.")
+    expect(page.get_by_role("status")).to_contain_text("Modifications demandées")
+    status, project = api("GET", f"/api/v1/projects/{ids[0]}", lead)
+    status, _ = api("POST", f"/api/v1/projects/{ids[0]}/transitions", lead, {"action": "submit"}, f'"{project["version"]}"')
+    assert status == 200
+    page.reload()
+    decide(page, "Commencer l'examen")
+    decide(page, "Valider", "Projet exemplaire.")
+    expect(page.get_by_role("status")).to_contain_text("Projet validé")
+    page.get_by_label("Fonds").select_option(f"FIP-CI-{STAMP}")
+    page.get_by_label("Montant (€)").fill("1 500")
+    page.get_by_role("button", name="Enregistrer le soutien").click()
+    expect(page.get_by_role("status")).to_contain_text("Soutien financier de 1")
+    audit(page, "review-project-supported")
+    assert api("GET", f"/api/v1/projects/{ids[0]}", lead)[1]["granted_cents"] == 150000
+
+    # Twenty at once: start their review, then validate them, all those of the filter.
+    for action, tab in (("start_review", "to_review"), ("validate", "all")):
+        page.goto(BASE + f"/instruction?tab={tab}&q=Lot+CI+{STAMP}")
+        page.get_by_label(re.compile(r"Sélectionner les 20 projets du filtre")).check()
+        expect(page.locator("#selection-count")).to_have_text("Tous les projets du filtre sont sélectionnés.")
+        page.get_by_label("Décision").select_option(action)
+        if action == "validate":
+            page.get_by_label("Commentaire").fill("Validé en commission.")
+            audit(page, "review-batch-form")
+        page.get_by_role("button", name="Appliquer aux projets sélectionnés").click()
+        wait_batch(page)
+        expect(page.get_by_role("status")).to_contain_text("Terminé : 20 faits, 0 non traités, 0 en échec.")
+    audit(page, "review-batch-done")
+    for pid in ids[1:]:
+        assert api("GET", f"/api/v1/projects/{pid}", lead)[1]["status"] == "validated", pid
+    # A row ticked by hand updates the count.
+    page.goto(BASE + "/instruction?tab=all")
+    page.locator('input[name="project_ids"]').first.check()
+    expect(page.locator("#selection-count")).to_have_text("1 projet sélectionné")
+    page.goto(BASE + "/fonds")
+    expect(page.get_by_role("cell", name=f"FIP-CI-{STAMP}")).to_be_visible()
+    audit(page, "funds")
+    context.close()
+
+    # Another académie sees none of them.
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    watch(page)
+    sign_in(page, "instruction@ac-paris.fr", ADMIN_PASSWORD)
+    page.goto(BASE + f"/instruction?tab=all&q=CI+{STAMP}")
+    expect(page.get_by_text("Aucun projet dans cet onglet avec ces filtres.")).to_be_visible()
+    response = page.goto(BASE + f"/instruction/projets/{ids[0]}")
+    assert response.status == 404
+    context.close()
+
+    # The national administration of accounts.
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    watch(page)
+    sign_in(page, "admin@demo.terrain.fr", "terrain-demo-2025")
+    page.goto(BASE + "/administration/comptes")
+    expect(page.get_by_role("heading", name="Comptes")).to_be_visible()
+    audit(page, "accounts")
+    context.close()
 
 
 def main():
@@ -254,6 +388,7 @@ def main():
         expect(page).to_have_url(BASE + "/connexion?retour=%2Fespace")
         audit(page, "sign-in-return")
 
+        reviewer_journey(browser)
         browser.close()
     assert not PROBLEMS, "console errors: " + "; ".join(PROBLEMS)
     print(f"pages OK: {len(CHECKED)} page views checked by axe-core (0 violations), "
@@ -261,4 +396,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if os.environ.get("PAGES_ONLY") == "reviewer":
+        with sync_playwright() as p:
+            reviewer_journey(p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"]))
+    else:
+        main()

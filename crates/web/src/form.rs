@@ -113,6 +113,9 @@ pub struct Field<'a> {
     pub error: Option<&'a str>,
     /// Whether the field is required.
     pub required: bool,
+    /// Whether an optional field says « (facultatif) » (not in a filter form, where every
+    /// field is).
+    pub marked: bool,
 }
 
 impl<'a> Field<'a> {
@@ -124,7 +127,14 @@ impl<'a> Field<'a> {
             hint: None,
             error: errors.get(name),
             required: false,
+            marked: true,
         }
+    }
+
+    /// A filter: optional, without « (facultatif) ».
+    pub fn filter(mut self) -> Self {
+        self.marked = false;
+        self
     }
 
     /// With a hint.
@@ -153,7 +163,7 @@ impl<'a> Field<'a> {
     fn head(&self) -> Markup {
         let id = field_id(self.name);
         html! {
-            label for=(id) { (self.label) @if !self.required { " (facultatif)" } }
+            label for=(id) { (self.label) @if !self.required && self.marked { " (facultatif)" } }
             @if let Some(hint) = self.hint {
                 span.hint id=(format!("{id}-hint")) { (hint) }
             }
@@ -209,7 +219,7 @@ impl<'a> Field<'a> {
         html! {
             fieldset.field.has-error[self.error.is_some()] id=(id) tabindex="-1"
                 aria-describedby=[self.described_by()] {
-                legend { (self.label) @if !self.required { " (facultatif)" } }
+                legend { (self.label) @if !self.required && self.marked { " (facultatif)" } }
                 @if let Some(hint) = self.hint {
                     span.hint id=(format!("{id}-hint")) { (hint) }
                 }

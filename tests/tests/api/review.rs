@@ -325,6 +325,12 @@ async fn decision_templates_belong_to_the_admins_of_their_programme() {
         )
         .await;
     assert_eq!(json_of(patched).await["title"], "Budget détaillé");
+    let bell = app
+        .patch(&path, &education, None, &json!({"body": "Sonnez\u{7} ici"}))
+        .await;
+    assert_problem(bell, 422).await;
+    let kept = json_of(app.get_as(&path, &education.token).await).await;
+    assert_eq!(kept["body"], "Précisez le budget poste par poste.");
     assert_problem(app.delete(&path, &health, None).await, 404).await;
     assert_eq!(app.delete(&path, &education, None).await.status(), 204);
     assert_problem(app.get_as(&path, &education.token).await, 404).await;

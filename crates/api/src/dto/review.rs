@@ -3,13 +3,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use terrain_domain::{
-    User,
+    Action, User,
     review::{Batch, BatchAction, BatchStatus, DecisionTemplate, Note, Outcome, Tab, TabCounts},
 };
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::projects::{ActionName, ProjectView};
+use crate::openapi::fields;
 use crate::openapi::reference::ProgrammeCode;
 
 macro_rules! mirror_code {
@@ -54,6 +55,34 @@ mirror_code!(
         All,
     }
 );
+
+/// A decision of the review: the actions a template can explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionName {
+    /// Start the review.
+    StartReview,
+    /// Send back for changes.
+    RequestChanges,
+    /// Validate.
+    Validate,
+    /// Reject.
+    Reject,
+    /// Reopen a decision.
+    Reopen,
+}
+
+impl From<DecisionName> for Action {
+    fn from(value: DecisionName) -> Self {
+        match value {
+            DecisionName::StartReview => Action::StartReview,
+            DecisionName::RequestChanges => Action::RequestChanges,
+            DecisionName::Validate => Action::Validate,
+            DecisionName::Reject => Action::Reject,
+            DecisionName::Reopen => Action::Reopen,
+        }
+    }
+}
 
 mirror_code!(
     /// What a batch does.
@@ -164,7 +193,7 @@ pub struct FollowersView {
 #[serde(deny_unknown_fields)]
 pub struct NoteRequest {
     /// 1 to 5,000 characters; line breaks allowed.
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(schema_with = fields::note_body)]
     pub body: String,
 }
 
@@ -218,14 +247,13 @@ pub struct CreateTemplateRequest {
     /// Programme.
     #[schema(value_type = ProgrammeCode)]
     pub programme: String,
-    /// The decision it explains (`start_review`, `request_changes`, `validate`, `reject`,
-    /// `reopen`).
-    pub action: ActionName,
+    /// The decision it explains.
+    pub action: DecisionName,
     /// Its name, 1 to 120 characters.
-    #[schema(min_length = 1, max_length = 120)]
+    #[schema(schema_with = fields::template_title)]
     pub title: String,
     /// The comment it gives, 1 to 2,000 characters.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(schema_with = fields::template_body)]
     pub body: String,
 }
 
@@ -234,10 +262,10 @@ pub struct CreateTemplateRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTemplateRequest {
     /// New name.
-    #[schema(min_length = 1, max_length = 120)]
+    #[schema(schema_with = fields::template_title_or_null)]
     pub title: Option<String>,
     /// New text.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(schema_with = fields::template_body_or_null)]
     pub body: Option<String>,
 }
 
@@ -291,7 +319,7 @@ pub struct BatchRequest {
     #[schema(min_items = 1, max_items = 500)]
     pub project_ids: Vec<Uuid>,
     /// The comment of each decision.
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = fields::comment)]
     pub comment: Option<String>,
     /// A template whose text is the comment when no comment is given.
     pub template_id: Option<Uuid>,

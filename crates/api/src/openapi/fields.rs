@@ -4,6 +4,7 @@
 use terrain_domain::{
     DisplayName, Email, FundCode, event, funding, history,
     project::{Description, ProjectTitle, Summary, Uai},
+    review,
     text::{self, TextRule},
 };
 use utoipa::openapi::{
@@ -183,5 +184,44 @@ pub fn summary_or_null() -> Object {
     or_null(text(
         Summary::RULE,
         "1 à 1 000 caractères, sans espace au début ni à la fin.",
+    ))
+}
+
+/// A private note.
+pub fn note_body() -> Object {
+    text(
+        review::NOTE,
+        "1 à 5 000 caractères, sauts de ligne permis, sans espace au début ni à la fin.",
+    )
+    .build()
+}
+
+/// A decision template's name.
+pub fn template_title() -> Object {
+    text(review::TEMPLATE_TITLE, "1 à 120 caractères sur une ligne.").build()
+}
+
+/// A decision template's text.
+pub fn template_body() -> Object {
+    text(
+        review::TEMPLATE_BODY,
+        "1 à 2 000 caractères, sauts de ligne permis, sans espace au début ni à la fin.",
+    )
+    .build()
+}
+
+/// A new name for a decision template (`null` or absent: unchanged).
+pub fn template_title_or_null() -> Object {
+    or_null(text(
+        review::TEMPLATE_TITLE,
+        "1 à 120 caractères sur une ligne.",
+    ))
+}
+
+/// A new text for a decision template (`null` or absent: unchanged).
+pub fn template_body_or_null() -> Object {
+    or_null(text(
+        review::TEMPLATE_BODY,
+        "1 à 2 000 caractères, sauts de ligne permis, sans espace au début ni à la fin.",
     ))
 }

@@ -66,7 +66,7 @@ pub(crate) struct QueueQuery {
     follower: Option<String>,
     /// First submitted on or after this day (Paris time).
     submitted_from: Option<NaiveDate>,
-    /// First submitted on or before this day (Paris time).
+    /// First submitted on or before this day (Paris time); not before `submitted_from`.
     submitted_to: Option<NaiveDate>,
     /// Title contains this text (case-insensitive).
     #[param(schema_with = crate::openapi::fields::title_search)]

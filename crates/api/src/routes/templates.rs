@@ -10,9 +10,8 @@ use uuid::Uuid;
 
 use crate::{
     auth::AdminUser,
-    dto::{
-        projects::ActionName,
-        review::{CreateTemplateRequest, TemplateView, TemplatesView, UpdateTemplateRequest},
+    dto::review::{
+        CreateTemplateRequest, DecisionName, TemplateView, TemplatesView, UpdateTemplateRequest,
     },
     error::{ApiError, Problem},
     extract::{ApiJson, ApiPath, ApiQuery},
@@ -36,7 +35,7 @@ struct TemplateQuery {
     programme: Option<String>,
     /// Only this decision.
     #[param(inline)]
-    action: Option<ActionName>,
+    action: Option<DecisionName>,
 }
 
 /// The templates of your programme(s).

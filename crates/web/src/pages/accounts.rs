@@ -97,7 +97,7 @@ async fn list_page(
     let page = accounts::list_users(&state.app, &signed.actor(), None, after, 100).await?;
     let body = html! {
         h1 { "Comptes" }
-        div.table-wrap { table {
+        div.table-wrap role="region" tabindex="0" aria-label="Les comptes" { table {
             caption { "Les comptes, par ordre de création" }
             thead { tr {
                 th scope="col" { "Nom" } th scope="col" { "Adresse" } th scope="col" { "Rôle" }

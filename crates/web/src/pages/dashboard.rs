@@ -155,7 +155,8 @@ fn programme_section(section: &Section<'_>, here: &Territory, filters: &Filters)
             }
             (timeline_chart(&format!("timeline-{code}"), &section.timeline))
             @if let Some((level, rows)) = &section.table {
-                div.table-wrap {
+                div.table-wrap role="region" tabindex="0"
+                    aria-label=(format!("{} — par {}", programme.name, level.label_fr())) {
                     table {
                         caption { (programme.name) " — par " (level.label_fr()) " (" (here.name) ")" }
                         thead { tr {

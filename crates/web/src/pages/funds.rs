@@ -20,7 +20,7 @@ pub async fn show_funds(
         @if funds.is_empty() {
             p { "Aucun fonds dans votre périmètre." }
         } @else {
-            div.table-wrap { table {
+            div.table-wrap role="region" tabindex="0" aria-label="Les fonds de votre périmètre" { table {
                 caption { "Les fonds de votre périmètre" }
                 thead { tr {
                     th scope="col" { "Code" }

@@ -21,7 +21,7 @@ use terrain_app::{
     review::{self, QueueRequest},
 };
 use terrain_domain::{
-    Action, Project, Stage, fr,
+    Action, ProgrammeCode, Project, Scope, Stage, fr,
     project::Category,
     review::{Batch, BatchAction, Outcome, Tab},
     status::{Circumstances, Party},
@@ -206,17 +206,24 @@ fn label(field: &str) -> String {
     .to_owned()
 }
 
-fn filters_form(state: &WebState, params: &QueueParams, errors: &FormErrors) -> Markup {
+/// The filters, offering only the programmes and territories of the reviewer's scope.
+fn filters_form(
+    state: &WebState,
+    scope: &Scope,
+    params: &QueueParams,
+    errors: &FormErrors,
+) -> Markup {
     let catalogue = state.app.catalogue();
+    let in_scope = |code: &ProgrammeCode| scope.programme.as_ref().is_none_or(|p| p == code);
     let programmes = html! {
         (option("", "Tous", params.programme.is_empty()))
-        @for p in catalogue.programmes() {
+        @for p in catalogue.programmes().iter().filter(|p| in_scope(&p.code)) {
             (option(p.code.as_str(), &p.name, p.code.as_str() == params.programme))
         }
     };
     let themes = html! {
         (option("", "Tous", params.theme.is_empty()))
-        @for p in catalogue.programmes() {
+        @for p in catalogue.programmes().iter().filter(|p| in_scope(&p.code)) {
             optgroup label=(p.name) {
                 @for t in &p.themes {
                     (option(&t.code, &t.label, t.code == params.theme))
@@ -244,19 +251,24 @@ fn filters_form(state: &WebState, params: &QueueParams, errors: &FormErrors) -> 
     html! {
         form.filters method="get" action="/instruction" aria-label="Filtres" {
             input type="hidden" name="tab" value=(params.tab);
-            (Field::new("territory", "Territoire", errors).required()
-                .select(super::project_form::territory_options(&catalogue, &params.territory)))
-            (Field::new("programme", "Programme", errors).required().select(programmes))
-            (Field::new("theme", "Thème", errors).required().select(themes))
-            (Field::new("stage", "Étape", errors).required().select(stages))
-            (Field::new("category", "Catégorie", errors).required().select(categories))
-            (Field::new("follower", "Instructeur", errors).required().select(followers))
-            (Field::new("submitted_from", "Déposé à partir du", errors).required()
+            (Field::new("territory", "Territoire", errors).filter()
+                .select(super::project_form::territory_options_within(
+                    &catalogue,
+                    &params.territory,
+                    scope.territory.as_ref(),
+                    "Tous",
+                )))
+            (Field::new("programme", "Programme", errors).filter().select(programmes))
+            (Field::new("theme", "Thème", errors).filter().select(themes))
+            (Field::new("stage", "Étape", errors).filter().select(stages))
+            (Field::new("category", "Catégorie", errors).filter().select(categories))
+            (Field::new("follower", "Instructeur", errors).filter().select(followers))
+            (Field::new("submitted_from", "Déposé à partir du", errors).filter()
                 .input("date", &params.submitted_from, None))
-            (Field::new("submitted_to", "Déposé jusqu'au", errors).required()
+            (Field::new("submitted_to", "Déposé jusqu'au", errors).filter()
                 .input("date", &params.submitted_to, None))
-            (Field::new("q", "Titre contient", errors).required().input("text", &params.q, None))
-            (Field::new("sort", "Tri", errors).required().select(sorts))
+            (Field::new("q", "Titre contient", errors).filter().input("text", &params.q, None))
+            (Field::new("sort", "Tri", errors).filter().select(sorts))
             div.field { button type="submit" { "Filtrer" } }
         }
     }
@@ -301,7 +313,7 @@ fn table(state: &WebState, listing: &Listing<'_>) -> Markup {
     let catalogue = state.app.catalogue();
     let back = listing.params.query(Some(listing.params.request_tab()));
     html! {
-        div.table-wrap {
+        div.table-wrap role="region" tabindex="0" aria-label="Les projets de la liste" {
             table {
                 caption { (tab_label(listing.params.request_tab())) " — " (fr::number(listing.queue.counts.of(listing.params.request_tab()) as i64)) " projets" }
                 thead { tr {
@@ -498,12 +510,12 @@ fn queue_page(
                 }
             }
         }
-        (filters_form(state, params, errors))
+        (filters_form(state, &signed.session.user.scope, params, errors))
         @if let Some(listing) = &listing {
             @if listing.queue.page.items.is_empty() {
                 p { "Aucun projet dans cet onglet avec ces filtres." }
             } @else {
-                form method="post" action="/instruction/lot" {
+                form method="post" action="/instruction/lot" novalidate {
                     (table(state, listing))
                     (action_bar(&signed, listing))
                 }
@@ -643,7 +655,7 @@ pub async fn show_batch(
                 "Terminé : " (fr::number(count(Outcome::Done))) " faits, " (fr::number(count(Outcome::Skipped))) " non traités, " (fr::number(count(Outcome::Failed))) " en échec."
             }
         }
-        div.table-wrap { table {
+        div.table-wrap role="region" tabindex="0" aria-label="Résultat par projet" { table {
             caption { "Résultat par projet" }
             thead { tr { th scope="col" { "Projet" } th scope="col" { "Résultat" } th scope="col" { "Raison" } } }
             tbody {

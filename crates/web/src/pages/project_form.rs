@@ -20,7 +20,7 @@ use terrain_app::{
     projects::{self, ProjectDetail, ProjectPatch},
 };
 use terrain_domain::{
-    Catalogue, Cents, Project, ProjectFields, ProjectInput, TerritoryKind,
+    Catalogue, Cents, Project, ProjectFields, ProjectInput, TerritoryKind, TerritoryPath,
     project::{Category, Stakeholder},
 };
 use uuid::Uuid;
@@ -250,19 +250,35 @@ enum Purpose<'a> {
 }
 
 pub(super) fn territory_options(catalogue: &Catalogue, selected: &str) -> Markup {
+    territory_options_within(catalogue, selected, None, "Choisir un territoire")
+}
+
+/// The territories lying inside `within` (all when `None`), grouped by level, after a first
+/// empty choice named `none`.
+pub(super) fn territory_options_within(
+    catalogue: &Catalogue,
+    selected: &str,
+    within: Option<&TerritoryPath>,
+    none: &str,
+) -> Markup {
     let groups = [
         ("Régions", TerritoryKind::Region),
         ("Académies", TerritoryKind::Academy),
         ("Départements", TerritoryKind::Department),
     ];
     html! {
-        (option("", "Choisir un territoire", selected.is_empty()))
+        (option("", none, selected.is_empty()))
         @for (name, kind) in groups {
-            optgroup label=(name) {
-                @for territory in catalogue.of_kind(kind) {
+            @let inside: Vec<_> = catalogue
+                .of_kind(kind)
+                .into_iter()
+                .filter(|t| within.is_none_or(|w| w.contains(&t.path)))
+                .collect();
+            @if !inside.is_empty() { optgroup label=(name) {
+                @for territory in inside {
                     (option(territory.id().as_str(), &territory.name, territory.id().as_str() == selected))
                 }
-            }
+            } }
         }
     }
 }

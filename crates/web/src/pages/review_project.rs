@@ -145,7 +145,7 @@ async fn render(
         @for action in &actions {
             @let key = action.as_str();
             @let errors = errors_of(key);
-            form.stack.decision method="post" action=(format!("{base}/decision{suffix}")) aria-label=(fr::action_button(*action)) {
+            form.stack.decision method="post" action=(format!("{base}/decision{suffix}")) aria-label=(fr::action_button(*action)) novalidate {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="version" value=(project.version);
                 input type="hidden" name="action" value=(key);

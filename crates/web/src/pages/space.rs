@@ -90,7 +90,7 @@ pub async fn show_space(
         @if page.items.is_empty() {
             p { "Vous n'avez pas encore de projet. Commencez par un brouillon : vous pourrez le compléter avant de le déposer." }
         } @else {
-            div.table-wrap {
+            div.table-wrap role="region" tabindex="0" aria-label="Mes projets" {
                 table {
                     caption { "Mes projets, du plus récent au plus ancien" }
                     thead { tr {

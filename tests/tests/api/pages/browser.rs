@@ -52,6 +52,14 @@ impl Loaded {
             .unwrap_or_default()
     }
 
+    /// The values a `<select name=…>` offers, the empty choice included.
+    pub fn options(&self, name: &str) -> Vec<String> {
+        let html = self.html();
+        html.select(&selector(&format!("select[name=\"{name}\"] option")))
+            .map(|o| o.value().attr("value").unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// The `<title>`.
     pub fn title(&self) -> String {
         let html = self.html();

@@ -254,6 +254,13 @@ async fn an_admin_of_another_academy_sees_none_of_them_and_a_lead_none_of_the_wo
     assert!(queue.text().contains("À examiner (1)"), "{}", queue.text());
     assert!(queue.text().contains("Parisien"));
     assert!(!queue.text().contains("Un jardin pédagogique partagé"));
+    let territories = queue.options("territory");
+    assert!(territories.contains(&"department:75".to_owned()));
+    assert!(
+        !territories.contains(&"department:69".to_owned()),
+        "the filter offers only the territories of the académie"
+    );
+    assert_eq!(queue.options("programme"), ["", "education"]);
     assert_eq!(
         paris
             .get(&format!("/instruction/projets/{pid}"))
