@@ -23,6 +23,9 @@ SCENARIOS = [
     ("stats_territories", "`GET /api/v1/stats/territories?level=department`"),
     ("page_space", "`GET /espace` (page, lead with 50 projects)"),
     ("page_project", "`GET /espace/projets/{id}` (page, random of the 50)"),
+    ("review_queue_api", "`GET /api/v1/review/queue?tab=to_review&limit=50` (académie admin)"),
+    ("page_queue", "`GET /instruction` (page, académie admin)"),
+    ("project_by_id_during_batch", "`GET /api/v1/projects/{id}` while a batch of 500 validations runs"),
     ("create_project", "`POST /api/v1/projects` (lead)"),
     ("workflow_cycle", "create → submit → start_review → validate"),
     ("workflow_cycle_mail", "the same cycle, mails delivered to an SMTP sink meanwhile"),
@@ -127,9 +130,12 @@ def main():
                 scenarios[name] = parse_wrk(file.read_text())
         kv = read_kv(folder / "meta.txt")
         meta = {k: float(v[0].split()[0]) for k, v in kv.items() if v and v[0]}
+        batches = {k.removeprefix("batch_"): [float(x) for x in v[0].split()]
+                   for k, v in kv.items() if k.startswith("batch_")}
         pages = {k.removeprefix("page_bytes_"): tuple(int(x) for x in v[0].split())
                  for k, v in kv.items() if k.startswith("page_bytes_")}
-        runs[(engine, int(scale))] = {"scenarios": scenarios, "meta": meta, "pages": pages}
+        runs[(engine, int(scale))] = {"scenarios": scenarios, "meta": meta, "pages": pages,
+                                      "batches": batches}
 
     order = sorted(runs, key=lambda k: (list(ENGINE_NAMES).index(k[0])
                                         if k[0] in ENGINE_NAMES else 99, k[1]))
@@ -190,6 +196,13 @@ def main():
             w("Page weight (HTML, as sent / gzip): " + "; ".join(
                 f"`{name}` {raw / 1024:.1f} KiB / {gz / 1024:.1f} KiB"
                 for name, (raw, gz) in sorted(run["pages"].items())))
+        for action, figures in sorted(run["batches"].items()):
+            seconds, done, skipped, failed, asked = figures
+            w("")
+            w(f"Batch `{action}` of {asked:.0f} projects of « À examiner »"
+              f"{' (project reads running meanwhile)' if action == 'validate' else ' (alone)'}: "
+              f"**{seconds:.2f} s** from `POST /api/v1/batches` to the last outcome; "
+              f"{done:.0f} done, {skipped:.0f} skipped, {failed:.0f} failed.")
         cycle = sc.get("workflow_cycle")
         if cycle and "cycles_per_sec" in cycle["extra"]:
             x = cycle["extra"]
@@ -262,6 +275,26 @@ def main():
             "scale 10 not run" if heaviest is None else
             f"heaviest `{heaviest[0]}` {heaviest[1][0] / 1000:.1f} KB",
             None if heaviest is None else heaviest[1][0] < 100_000)
+    for engine in engines:
+        for name, what in (("review_queue_api", "`GET /review/queue`"), ("page_queue", "`/instruction`")):
+            q = get(engine, 10, name)
+            row(f"{what} p99 < 50 ms at ×10 (académie admin)", label(engine, 10),
+                fmt_ms(q["p99"]) if q else "scale 10 not run",
+                None if not q or q["p99"] is None else q["p99"] < 50 and errors(q) == 0)
+        run = runs.get((engine, 10))
+        batch = run["batches"].get("validate") if run else None
+        row("a batch of 500 validations < 5 s at ×10", label(engine, 10),
+            "scale 10 not run" if batch is None else
+            f"{batch[0]:.2f} s for {batch[4]:.0f} ({batch[1]:.0f} done)",
+            None if batch is None else batch[0] < 5 and batch[4] >= 500 and batch[3] == 0)
+        before, during = get(engine, 10, "project_by_id"), get(engine, 10, "project_by_id_during_batch")
+        if before and during and before["p99"] and during["p99"] is not None:
+            grow = during["p99"] / before["p99"]
+            row("project reads keep their p99 during the batch (≤ 1.5 ×)", label(engine, 10),
+                f"{fmt_ms(during['p99'])} / {fmt_ms(before['p99'])} = {grow:.2f}×", grow <= 1.5)
+        else:
+            row("project reads keep their p99 during the batch (≤ 1.5 ×)", label(engine, 10),
+                "scale 10 not run", None)
     for key in order:
         engine, scale = key
         run = runs[key]

@@ -21,6 +21,7 @@ mod m20261201_000014_rate_limits;
 mod m20261201_000015_sessions;
 mod m20261201_000016_outbox;
 mod m20261201_000017_review;
+mod m20261201_000018_queue_indexes;
 
 /// The migration after which the statistics counters must be rebuilt (drafts stopped counting).
 pub const REBUILDS_COUNTERS: &str = "m20261201_000010_statistics_versions";
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_sessions::Migration),
             Box::new(m20261201_000016_outbox::Migration),
             Box::new(m20261201_000017_review::Migration),
+            Box::new(m20261201_000018_queue_indexes::Migration),
         ]
     }
 }

@@ -3,9 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-    sea_query::{Condition, Expr, ExprTrait, LikeExpr, NullOrdering, Order, Query},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Alias, Condition, Expr, ExprTrait, LikeExpr, Order, Query, UnionType},
 };
 use terrain_domain::{
     Actor, ProgrammeCode, Project, Stage, Status, TerritoryPath,
@@ -53,22 +52,14 @@ pub struct QueueFilters {
     pub q: Option<String>,
 }
 
+/// Followed by `account`: the few projects it follows, found from its own index.
 fn followed_by(account: Uuid) -> Condition {
-    let followers = Query::select()
-        .expr(Expr::val(1))
+    let followed = Query::select()
+        .column(project_follower::Column::ProjectId)
         .from(project_follower::Entity)
-        .and_where(
-            Expr::col((
-                project_follower::Entity,
-                project_follower::Column::ProjectId,
-            ))
-            .equals((project::Entity, project::Column::Id)),
-        )
-        .and_where(
-            Expr::col((project_follower::Entity, project_follower::Column::UserId)).eq(account),
-        )
+        .and_where(Expr::col(project_follower::Column::UserId).eq(account))
         .to_owned();
-    Condition::all().add(Expr::exists(followers))
+    Condition::all().add(project::Column::Id.in_subquery(followed))
 }
 
 fn followed_by_nobody() -> Condition {
@@ -135,23 +126,32 @@ fn filtered(actor: &Actor, filters: &QueueFilters) -> Condition {
     c
 }
 
+/// The statuses that alone make a tab, for the tabs that do not depend on followers.
+fn statuses_of(tab: Tab) -> Option<&'static [Status]> {
+    match tab {
+        Tab::Waiting => Some(&[Status::ChangesRequested]),
+        Tab::Decided => Some(&[Status::Validated, Status::Rejected]),
+        Tab::ToReview | Tab::Followed | Tab::All => None,
+    }
+}
+
 fn tab_condition(actor: &Actor, tab: Tab) -> Condition {
+    if let Some(statuses) = statuses_of(tab) {
+        return Condition::all()
+            .add(project::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+    }
     match tab {
         Tab::ToReview => Condition::all()
             .add(project::Column::Status.eq(Status::Submitted.as_str()))
             .add(followed_by_nobody()),
         Tab::Followed => followed_by(actor.id),
-        Tab::Waiting => {
-            Condition::all().add(project::Column::Status.eq(Status::ChangesRequested.as_str()))
-        }
-        Tab::Decided => Condition::all().add(
-            project::Column::Status.is_in([Status::Validated.as_str(), Status::Rejected.as_str()]),
-        ),
-        Tab::All => Condition::all(),
+        _ => Condition::all(),
     }
 }
 
-/// The count of every tab under `filters`.
+/// The count of every tab under `filters`, in one statement: the projects of the scope by
+/// status (read from the queue's covering indexes), and the two tabs that depend on followers,
+/// each a narrow count.
 ///
 /// # Errors
 /// When the database fails.
@@ -161,13 +161,49 @@ pub async fn counts(
     filters: &QueueFilters,
 ) -> Result<TabCounts, StoreError> {
     let base = filtered(actor, filters);
+    let n = || Expr::col((project::Entity, project::Column::Id)).count();
+    let narrow = |tab: Tab| {
+        Query::select()
+            .expr_as(Expr::val(tab.as_str()), Alias::new("part"))
+            .expr_as(n(), Alias::new("n"))
+            .from(project::Entity)
+            .cond_where(base.clone())
+            .cond_where(tab_condition(actor, tab))
+            .take()
+    };
+    let statement = Query::select()
+        .expr_as(
+            Expr::col((project::Entity, project::Column::Status)),
+            Alias::new("part"),
+        )
+        .expr_as(n(), Alias::new("n"))
+        .from(project::Entity)
+        .cond_where(base.clone())
+        .group_by_col((project::Entity, project::Column::Status))
+        .union(UnionType::All, narrow(Tab::ToReview))
+        .union(UnionType::All, narrow(Tab::Followed))
+        .take();
+    let mut parts: Vec<(String, u64)> = Vec::new();
+    for row in conn.query_all(&statement).await? {
+        let part: String = row.try_get("", "part")?;
+        let n: i64 = row.try_get("", "n")?;
+        parts.push((part, u64::try_from(n).unwrap_or(0)));
+    }
+    let part = |name: &str| {
+        parts
+            .iter()
+            .filter(|(p, _)| p == name)
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let of = |statuses: &[Status]| statuses.iter().map(|s| part(s.as_str())).sum::<u64>();
     let mut counts = TabCounts::default();
     for tab in Tab::ALL {
-        let n = project::Entity::find()
-            .filter(base.clone())
-            .filter(tab_condition(actor, *tab))
-            .count(conn)
-            .await?;
+        let n = match (tab, statuses_of(*tab)) {
+            (_, Some(statuses)) => of(statuses),
+            (Tab::All, None) => of(Status::ALL),
+            (_, None) => part(tab.as_str()),
+        };
         match tab {
             Tab::ToReview => counts.to_review = n,
             Tab::Followed => counts.followed = n,
@@ -200,8 +236,11 @@ pub async fn page(
         select = select.filter(after_cursor(column, after, descending));
     }
     let order = if descending { Order::Desc } else { Order::Asc };
+    // Every project of the queue has been submitted (`in_scope`): ordering without a NULLS
+    // clause lets both engines read the page in order from the queue's indexes, where
+    // `NULLS LAST` made them sort every project of the tab first.
     let rows = select
-        .order_by_with_nulls(column, order.clone(), NullOrdering::Last)
+        .order_by(column, order.clone())
         .order_by(project::Column::Id, order)
         .limit(limit + 1)
         .all(conn)
