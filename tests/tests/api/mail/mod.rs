@@ -265,11 +265,20 @@ async fn with_the_smtp_server_down_a_mail_stays_pending_then_goes_out_once_it_is
     sink.resume().await;
     let mails = sink.wait_for("patiente@example.fr", 1).await;
     assert_eq!(mails.len(), 1);
-    let delivered = deliveries(&app, &admin, "?status=delivered").await;
-    let receipt = delivered
-        .iter()
-        .find(|d| d["kind"] == "submission_receipt")
-        .expect("delivered");
+    // The sink holds the mail as soon as the server has accepted it; the worker records the
+    // delivery just after.
+    let mut receipt = None;
+    for _ in 0..100 {
+        receipt = deliveries(&app, &admin, "?status=delivered")
+            .await
+            .into_iter()
+            .find(|d| d["kind"] == "submission_receipt");
+        if receipt.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let receipt = receipt.expect("delivered");
     assert_eq!(receipt["attempts"], 2);
     assert_eq!(
         mails[0].message_id,
