@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""The lead's journeys in a real browser (Playwright driving Debian's Chromium), with axe-core
-run on every page at 1280 and 320 pixels wide and a screenshot of each kept under target/pages/.
+"""The lead's and the reviewer's journeys in a real browser (Playwright driving Debian's
+Chromium), with axe-core run on every page at 1280 and 320 pixels wide and a screenshot of each
+kept under target/pages/.
 
 Usage: pages.py BASE_URL AXE_JS ADMIN_EMAIL ADMIN_PASSWORD
+       PAGES_ONLY=reviewer pages.py …   (the reviewer's journey alone, when working on it)
 
 Fields and buttons are found by their labels and roles, as people find them (SPEC §10). The
 API is used only where another person acts (the commission asks for changes) and to check
@@ -232,14 +234,18 @@ def reviewer_journey(browser):
     context.close()
 
 
+def launch(p):
+    return p.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run"],
+    )
+
+
 def main():
     lead_email = f"directrice-{STAMP}@ac-lyon.fr"
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
+        browser = launch(p)
         context = browser.new_context(locale="fr-FR")
         page = context.new_page()
         watch(page)
@@ -398,6 +404,6 @@ def main():
 if __name__ == "__main__":
     if os.environ.get("PAGES_ONLY") == "reviewer":
         with sync_playwright() as p:
-            reviewer_journey(p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"]))
+            reviewer_journey(launch(p))
     else:
         main()
