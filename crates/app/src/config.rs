@@ -201,12 +201,14 @@ impl Default for DatabaseSettings {
 }
 
 impl DatabaseSettings {
-    /// What the storage layer needs to connect.
-    pub fn connect_settings(&self) -> ConnectSettings {
+    /// What the storage layer needs to connect; on SQLite a write waits for the single writer
+    /// as long as its request may last (`request_timeout`).
+    pub fn connect_settings(&self, request_timeout: Duration) -> ConnectSettings {
         ConnectSettings {
             url: self.url.clone(),
             max_connections: self.max_connections,
             acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
+            write_queue_timeout: request_timeout,
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Rate limits counted in the database, in fixed windows, so that every instance serving it
-//! counts for one service: per client address on the sign-in routes, per account on failed
+//! Rate limits counted in the database, in fixed windows read as a sliding one, so that every
+//! instance serving it counts for one service: per client address on the sign-in routes, per account on failed
 //! logins, per lead on project creations.
 
 use std::net::{IpAddr, SocketAddr};
@@ -23,10 +23,22 @@ pub struct Rule {
 }
 
 impl Rule {
-    fn window(&self) -> (i64, i64) {
-        let now = Utc::now().timestamp();
-        let start = now - now.rem_euclid(self.window_secs);
-        (start, start + self.window_secs - now)
+    /// The current window: its start (seconds since the epoch), the seconds left in it, and
+    /// the share of the previous window still inside the sliding window, in thousandths.
+    fn window(&self) -> Window {
+        self.window_at(Utc::now().timestamp_millis())
+    }
+
+    fn window_at(&self, now_ms: i64) -> Window {
+        let length_ms = self.window_secs.saturating_mul(1000).max(1);
+        let into_ms = now_ms.rem_euclid(length_ms);
+        let start = (now_ms - into_ms) / 1000;
+        Window {
+            start,
+            previous_start: start - self.window_secs,
+            left_secs: (length_ms - into_ms + 999) / 1000,
+            previous_weight: (length_ms - into_ms) * 1000 / length_ms,
+        }
     }
 
     /// The stored key: the rule's name and a hash of the subject (an address, an email), so
@@ -38,21 +50,47 @@ impl Rule {
     }
 }
 
+/// Where now falls among the fixed windows a rule is counted in.
+struct Window {
+    start: i64,
+    previous_start: i64,
+    left_secs: i64,
+    previous_weight: i64,
+}
+
+impl Window {
+    /// The hits of the last `window_secs`, estimated from the two fixed windows it overlaps
+    /// (the previous one weighted by the share still inside, rounded up): a client cannot get
+    /// twice the limit by straddling the boundary of two windows.
+    fn sliding(&self, previous: i64, current: i64) -> i64 {
+        current.saturating_add(
+            previous
+                .saturating_mul(self.previous_weight)
+                .saturating_add(999)
+                / 1000,
+        )
+    }
+}
+
 /// Counts one hit of `subject` under `rule`.
 ///
 /// # Errors
 /// 429 with `Retry-After` (the end of the window) once the limit is passed.
 pub async fn hit(db: &Database, rule: Rule, subject: &str) -> Result<(), AppError> {
-    let (start, left) = rule.window();
+    let window = rule.window();
+    let key = rule.key(subject);
     let txn = db.begin_write().await?;
-    let count = rate_limits::hit(&txn, &rule.key(subject), start).await?;
+    let current = rate_limits::hit(&txn, &key, window.start).await?;
+    let previous = rate_limits::count(&txn, &key, window.previous_start).await?;
     // Now and then, forget the windows of yesterday and before.
     if rand::random::<u16>().is_multiple_of(512) {
-        rate_limits::purge(&txn, start - 86_400).await?;
+        rate_limits::purge(&txn, window.start - 86_400).await?;
     }
     txn.commit().await?;
-    if count > i64::from(rule.limit) {
-        Err(AppError::TooManyRequests { retry_after: left })
+    if window.sliding(previous, current) > i64::from(rule.limit) {
+        Err(AppError::TooManyRequests {
+            retry_after: window.left_secs,
+        })
     } else {
         Ok(())
     }
@@ -63,10 +101,14 @@ pub async fn hit(db: &Database, rule: Rule, subject: &str) -> Result<(), AppErro
 /// # Errors
 /// 429 with `Retry-After` when it has.
 pub async fn check(db: &Database, rule: Rule, subject: &str) -> Result<(), AppError> {
-    let (start, left) = rule.window();
-    let count = rate_limits::count(db.reader(), &rule.key(subject), start).await?;
-    if count >= i64::from(rule.limit) {
-        Err(AppError::TooManyRequests { retry_after: left })
+    let window = rule.window();
+    let key = rule.key(subject);
+    let current = rate_limits::count(db.reader(), &key, window.start).await?;
+    let previous = rate_limits::count(db.reader(), &key, window.previous_start).await?;
+    if window.sliding(previous, current) >= i64::from(rule.limit) {
+        Err(AppError::TooManyRequests {
+            retry_after: window.left_secs,
+        })
     } else {
         Ok(())
     }
@@ -169,6 +211,25 @@ fn parse_address(text: &str) -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_that_used_its_burst_just_before_a_boundary_is_still_limited_just_after() {
+        let rule = Rule {
+            name: "test",
+            limit: 3,
+            window_secs: 10,
+        };
+        // Three hits at 9.9 s into a window, then one at 10.1 s: the new window has one hit,
+        // but most of the previous window is still within the last 10 seconds.
+        let after = rule.window_at(1_000_010_100);
+        assert_eq!(after.left_secs, 10);
+        assert!(after.sliding(3, 1) > 3);
+        // Once the previous window has slid out by a third, one more hit is allowed.
+        let later = rule.window_at(1_000_013_400);
+        assert_eq!(later.sliding(3, 1), 3);
+        // A full window later the previous one no longer counts.
+        assert_eq!(rule.window_at(1_000_019_999).sliding(3, 1), 1);
+    }
 
     #[test]
     fn forwarded_addresses_are_believed_only_from_trusted_proxies() {

@@ -32,6 +32,7 @@ async fn world() -> World {
         url: settings.database.url.clone(),
         max_connections: 2,
         acquire_timeout: std::time::Duration::from_secs(2),
+        write_queue_timeout: std::time::Duration::from_secs(30),
     })
     .await
     .expect("connect");

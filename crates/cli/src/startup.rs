@@ -107,9 +107,13 @@ pub async fn open(mut settings: Settings) -> anyhow::Result<App> {
         );
         settings.auth.jwt_secret = Some(random_secret());
     }
-    let db = Database::connect(&settings.database.connect_settings())
-        .await
-        .context("cannot connect to the database")?;
+    let db = Database::connect(
+        &settings
+            .database
+            .connect_settings(Duration::from_secs(settings.server.request_timeout_secs)),
+    )
+    .await
+    .context("cannot connect to the database")?;
     db.migrate().await.context("cannot migrate the database")?;
     App::new(db, settings)
         .await

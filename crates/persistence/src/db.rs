@@ -46,6 +46,10 @@ pub struct ConnectSettings {
     pub max_connections: u32,
     /// How long a request waits for a connection before the database counts as unavailable.
     pub acquire_timeout: Duration,
+    /// On SQLite, how long a write may wait its turn for the single writer. Writes queue there
+    /// by design, so under a burst the wait is the queue's length, not an outage: it is bounded
+    /// by the request's own timeout rather than by `acquire_timeout`.
+    pub write_queue_timeout: Duration,
 }
 
 /// The service's handle on its database.
@@ -70,12 +74,18 @@ impl Database {
         match engine {
             Engine::Sqlite => {
                 create_sqlite_directory(&settings.url);
-                let writer = sea_orm::Database::connect(sqlite_options(settings, 1)).await?;
+                let writer = sea_orm::Database::connect(sqlite_options(
+                    settings,
+                    1,
+                    settings.write_queue_timeout.max(settings.acquire_timeout),
+                ))
+                .await?;
                 // SQLite reads run on the service's own cores: more readers than a handful only
                 // add page caches and threads.
                 let reader = sea_orm::Database::connect(sqlite_options(
                     settings,
                     settings.max_connections.clamp(1, SQLITE_MAX_READERS),
+                    settings.acquire_timeout,
                 ))
                 .await?;
                 Ok(Database {
@@ -184,12 +194,16 @@ impl Database {
     }
 }
 
-fn sqlite_options(settings: &ConnectSettings, connections: u32) -> ConnectOptions {
+fn sqlite_options(
+    settings: &ConnectSettings,
+    connections: u32,
+    acquire_timeout: Duration,
+) -> ConnectOptions {
     let mut options = ConnectOptions::new(settings.url.clone());
     options
         .max_connections(connections)
         .min_connections(1)
-        .acquire_timeout(settings.acquire_timeout)
+        .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)

@@ -189,7 +189,10 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
     settings.server.addr = "127.0.0.1:0".parse().expect("address");
     settings.database.url = database.url().to_owned();
     settings.database.max_connections = 4;
-    settings.database.acquire_timeout_ms = 2000;
+    // The storms queue a thousand writes on these four connections of a debug build that
+    // shares two cores with the other tests: their wait is a queue, not an outage (which the
+    // tests simulate by closing the pool, refused at once).
+    settings.database.acquire_timeout_ms = 15_000;
     settings.auth.jwt_secret = Some(SecretString::from(TEST_SECRET));
     settings.auth.rate_limit_burst = 100_000;
     settings.auth.rate_limit_per_minute = 100_000;
