@@ -22,6 +22,7 @@ mod m20261201_000015_sessions;
 mod m20261201_000016_outbox;
 mod m20261201_000017_review;
 mod m20261201_000018_queue_indexes;
+mod m20261201_000019_integrations;
 
 /// The migration after which the statistics counters must be rebuilt (drafts stopped counting).
 pub const REBUILDS_COUNTERS: &str = "m20261201_000010_statistics_versions";
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_outbox::Migration),
             Box::new(m20261201_000017_review::Migration),
             Box::new(m20261201_000018_queue_indexes::Migration),
+            Box::new(m20261201_000019_integrations::Migration),
         ]
     }
 }

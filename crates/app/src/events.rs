@@ -1,6 +1,8 @@
 //! Concertation events: who attended, and the projects born from them.
 
 use std::collections::{HashMap, HashSet};
+use terrain_domain::ChangeType;
+use terrain_persistence::repo::changes::NewChange;
 
 use chrono::{DateTime, Utc};
 use terrain_domain::{
@@ -196,6 +198,11 @@ pub async fn record(
     idempotency::run(app, actor.id, KEYS, once, || async {
         let txn = app.store().begin_write().await?;
         let created = events::insert(&txn, &new, actor.id, app.now()).await?;
+        txn.record(NewChange::event(
+            ChangeType::EventCreated,
+            &created,
+            created.created_at,
+        ));
         let view = view(&txn, created, Some(actor)).await?;
         Ok((txn, view))
     })
@@ -289,6 +296,11 @@ pub async fn update(
         let updated = events::update(&txn, &current, &fields, app.now())
             .await?
             .ok_or(AppError::Stale)?;
+        txn.record(NewChange::event(
+            ChangeType::EventUpdated,
+            &updated,
+            updated.updated_at,
+        ));
         txn.commit().await?;
         Ok::<_, AppError>(updated)
     })
@@ -315,6 +327,11 @@ pub async fn delete(
         if !events::delete(&txn, &current).await? {
             return Err(AppError::Stale);
         }
+        txn.record(NewChange::event(
+            ChangeType::EventDeleted,
+            &current,
+            app.now(),
+        ));
         txn.commit().await?;
         Ok(())
     })

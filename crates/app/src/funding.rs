@@ -1,10 +1,12 @@
 //! Funds (envelopes never overspent) and the support decisions on validated projects.
 
+use terrain_domain::ChangeType;
 use terrain_domain::{
     Actor, Cents, Change, Fund, FundCode, FundInput, Grant, HistoryEntry, NewFund, Status, Support,
     SupportKind,
     access::{self, Intent},
 };
+use terrain_persistence::repo::changes::NewChange;
 use terrain_persistence::{
     StoreError,
     repo::{
@@ -36,6 +38,7 @@ pub async fn create_fund(app: &App, actor: &Actor, input: FundInput) -> Result<F
             StoreError::Conflict(_) => AppError::Conflict("Un fonds porte déjà ce code.".into()),
             other => other.into(),
         })?;
+    txn.record(NewChange::fund(&fund, fund.created_at));
     txn.commit().await?;
     Ok(fund)
 }
@@ -171,6 +174,11 @@ pub async fn grant(
         };
         history::append(&txn, id, &entry).await?;
         notify::support(app, &txn, &project, &support, now).await?;
+        txn.record(NewChange::project(
+            ChangeType::ProjectSupported,
+            &project,
+            now,
+        ));
         txn.commit().await?;
         Ok(support)
     })

@@ -6,7 +6,9 @@
 //! transaction.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod batches;
+pub mod changes;
 pub mod config;
 pub mod csv;
 pub mod demo;

@@ -1,6 +1,7 @@
 //! Projects: creation, edits, the validation workflow, the SILK stage, reads and lists.
 
 use chrono::{DateTime, Duration, Utc};
+use terrain_domain::ChangeType;
 use terrain_domain::{
     Action, Actor, Catalogue, Change, Email, Event, HistoryEntry, Project, ProjectFields,
     ProjectInput, Stage, Status, Support, TerritoryPath, User,
@@ -9,6 +10,7 @@ use terrain_domain::{
     stage,
     status::{self, Circumstances, Refusal},
 };
+use terrain_persistence::repo::changes::NewChange;
 use terrain_persistence::{
     ConnectionTrait,
     repo::{
@@ -189,6 +191,11 @@ pub async fn create(
             now,
         )
         .await?;
+        txn.record(NewChange::project(
+            ChangeType::ProjectCreated,
+            &project,
+            now,
+        ));
         // A new project has no event yet, and its lead is the caller: no further read.
         let detail = ProjectDetail {
             project,
@@ -338,9 +345,15 @@ pub async fn update(
     expected.check(project.version)?;
     let updated = retrying(|| async {
         let txn = app.store().begin_write().await?;
-        let updated = projects::update_fields(&txn, &project, &fields, &path, app.now())
+        let now = app.now();
+        let updated = projects::update_fields(&txn, &project, &fields, &path, now)
             .await?
             .ok_or(AppError::Stale)?;
+        txn.record(NewChange::project(
+            ChangeType::ProjectUpdated,
+            &updated,
+            now,
+        ));
         txn.commit().await?;
         Ok::<_, AppError>(updated)
     })
@@ -430,6 +443,11 @@ pub(crate) async fn decide(
             let done = terrain_domain::review::Outcome::Done;
             batches::record(&txn, batch, position, done, None).await?;
         }
+        txn.record(NewChange::project(
+            ChangeType::ProjectStatusChanged,
+            &updated,
+            now,
+        ));
         txn.commit().await?;
         Ok::<_, AppError>(updated)
     })
@@ -488,6 +506,11 @@ pub async fn change_stage(
             batch: None,
         };
         history::append(&txn, id, &entry).await?;
+        txn.record(NewChange::project(
+            ChangeType::ProjectStageChanged,
+            &updated,
+            now,
+        ));
         txn.commit().await?;
         Ok::<_, AppError>(updated)
     })
@@ -605,10 +628,12 @@ pub async fn insert_as_given(
     const BATCH: usize = 500;
     let txn = app.store().begin_write().await?;
     let mut delta = terrain_domain::stats::Delta::default();
+    let at = app.now();
     for chunk in given.chunks(BATCH) {
         projects::insert_many(&txn, chunk).await?;
         for project in chunk {
             terrain_persistence::repo::stats::add_project(&mut delta, project, 1)?;
+            txn.record(NewChange::project(ChangeType::ProjectCreated, project, at));
         }
         advanced(chunk.len() as u64);
     }

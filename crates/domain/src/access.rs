@@ -40,9 +40,14 @@ pub enum Denied {
 }
 
 /// How `actor` stands towards `project`: its lead, an administrator whose scope contains it,
-/// or anyone else.
+/// or anyone else. (A lead's scope is national, except through an API token narrowed to a
+/// programme or territory: then its projects elsewhere are out of the token's reach.)
 pub fn party(actor: &Actor, project: &Project) -> Party {
-    if actor.id == project.lead_id {
+    if actor.id == project.lead_id
+        && actor
+            .scope
+            .contains(&project.fields.programme, &project.territory_path)
+    {
         Party::Owner
     } else if administers(actor, &project.fields.programme, &project.territory_path) {
         Party::AdminInScope
@@ -66,14 +71,17 @@ pub fn sees(viewer: Option<&Actor>, project: &Project) -> bool {
     let Some(viewer) = viewer else {
         return false;
     };
-    if viewer.id == project.lead_id {
+    if party(viewer, project) == Party::Owner {
         return true;
     }
     if project.status == Status::Draft {
         return false;
     }
     match viewer.role {
-        Role::Observer => true,
+        // An observer's scope is national, unless an API token narrows it.
+        Role::Observer => viewer
+            .scope
+            .contains(&project.fields.programme, &project.territory_path),
         Role::Admin => administers(viewer, &project.fields.programme, &project.territory_path),
         Role::Lead => false,
     }
@@ -134,7 +142,7 @@ pub fn may_record_event(
     territory: &TerritoryPath,
 ) -> bool {
     match actor.role {
-        Role::Lead => true,
+        Role::Lead => actor.scope.contains(programme, territory),
         Role::Admin => administers(actor, programme, territory),
         Role::Observer => false,
     }
@@ -143,14 +151,15 @@ pub fn may_record_event(
 /// Whether `actor` may change or delete `event`: its creator, or an administrator whose scope
 /// contains it.
 pub fn may_change_event(actor: &Actor, event: &Event) -> bool {
-    actor.id == event.created_by || administers(actor, &event.programme, &event.territory)
+    (actor.id == event.created_by && actor.scope.contains(&event.programme, &event.territory))
+        || administers(actor, &event.programme, &event.territory)
 }
 
 /// Whether `actor` may link an event it records or edits to `project`: a lead its own
 /// projects, an administrator the projects in its scope it may see (not drafts).
 pub fn may_link(actor: &Actor, project: &Project) -> bool {
     match actor.role {
-        Role::Lead => project.lead_id == actor.id,
+        Role::Lead => party(actor, project) == Party::Owner,
         Role::Admin => {
             project.status != Status::Draft
                 && administers(actor, &project.fields.programme, &project.territory_path)

@@ -208,6 +208,27 @@ impl Scope {
         };
         programme_ok && territory_ok
     }
+
+    /// What lies in both scopes (an API token's reach within its owner's rights); `None` when
+    /// nothing does (two programmes, or two territories neither of which contains the other).
+    pub fn intersect(&self, other: &Scope) -> Option<Scope> {
+        let programme = match (&self.programme, &other.programme) {
+            (Some(a), Some(b)) if a != b => return None,
+            (Some(a), _) | (None, Some(a)) => Some(a.clone()),
+            (None, None) => None,
+        };
+        let territory = match (&self.territory, &other.territory) {
+            (Some(a), Some(b)) if a.contains(b) => Some(b.clone()),
+            (Some(a), Some(b)) if b.contains(a) => Some(a.clone()),
+            (Some(_), Some(_)) => return None,
+            (Some(a), None) | (None, Some(a)) => Some(a.clone()),
+            (None, None) => None,
+        };
+        Some(Scope {
+            programme,
+            territory,
+        })
+    }
 }
 
 /// An account as the service knows it (never its password hash).

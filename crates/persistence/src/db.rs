@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use terrain_migrations::{Migrator, MigratorTrait};
 
-use crate::StoreError;
+use crate::{StoreError, repo::changes::NewChange};
 
 /// The most reader connections opened on an SQLite file.
 pub const SQLITE_MAX_READERS: u32 = 4;
@@ -168,7 +168,10 @@ impl Database {
                 .then_some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        Ok(Tx(self.writer.begin_with_options(options).await?))
+        Ok(Tx(
+            self.writer.begin_with_options(options).await?,
+            std::sync::Mutex::default(),
+        ))
     }
 
     /// Checks that the database answers.
@@ -239,16 +242,33 @@ fn create_sqlite_directory(url: &str) {
 
 /// A write transaction. Repositories take it as any connection; [`Tx::commit`] ends it and
 /// sorts the database's answer like every other error. Dropped without a commit, it rolls
-/// back.
+/// back, and the changes it recorded for the feed with it.
 #[derive(Debug)]
-pub struct Tx(DatabaseTransaction);
+pub struct Tx(DatabaseTransaction, std::sync::Mutex<Vec<NewChange>>);
 
 impl Tx {
-    /// Commits.
+    /// Records a change for the feed (SPEC §13). The feed's rows are written by
+    /// [`Tx::commit`], last, so that on PostgreSQL the lock that orders them is held only
+    /// while committing (see `repo::changes`).
+    pub fn record(&self, change: NewChange) {
+        self.1
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(change);
+    }
+
+    /// Writes the recorded changes, then commits.
     ///
     /// # Errors
     /// [`StoreError`] sorted as for any statement (a lost race is [`StoreError::Retry`]).
     pub async fn commit(self) -> Result<(), StoreError> {
+        let changes = std::mem::take(
+            &mut *self
+                .1
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        crate::repo::changes::append(&self.0, &changes).await?;
         Ok(self.0.commit().await?)
     }
 }

@@ -85,6 +85,7 @@ fn navigation(viewer: &Viewer) -> Markup {
                         }
                         Role::Observer => {}
                     }
+                    li { a href="/espace/jetons" { "Jetons d'API" } }
                 }
             }
         }

@@ -10,6 +10,7 @@ mod data;
 mod errors;
 mod events;
 mod funding;
+mod integrations;
 mod mail;
 mod operations;
 mod pages;

@@ -5,9 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::{header, request::Parts},
+    http::{Method, header, request::Parts},
 };
-use terrain_app::{accounts, limits};
+use terrain_app::{accounts, api_tokens, limits};
 use terrain_domain::{Actor, Role, User};
 
 use crate::{error::ApiError, state::AppState};
@@ -19,6 +19,18 @@ pub struct AuthUser(pub User);
 /// An administrator (of any scope).
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub User);
+
+/// A person signed in themselves (a session's access token), never a program holding an API
+/// token: managing tokens takes a session (SPEC §12).
+#[derive(Debug, Clone)]
+pub struct SessionUser(pub User);
+
+impl SessionUser {
+    /// The caller as permission checks see it.
+    pub fn actor(&self) -> Actor {
+        Actor::from(&self.0)
+    }
+}
 
 /// The caller if a token is given; anonymous otherwise. A token that is given but invalid is
 /// still refused (401): a mistake should not silently downgrade to anonymous.
@@ -55,9 +67,37 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<User>, A
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
-    Ok(Some(
-        accounts::authenticate(&state.app, token.trim()).await?,
-    ))
+    let token = token.trim();
+    if api_tokens::is_api_token(token) {
+        let writes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        return Ok(Some(
+            api_tokens::authenticate(&state.app, token, writes).await?,
+        ));
+    }
+    Ok(Some(accounts::authenticate(&state.app, token).await?))
+}
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        if given.is_some_and(api_tokens::is_api_token) {
+            // Still refused as 401 first when the token itself is not valid.
+            authenticate(parts, state).await?;
+            return Err(ApiError::Forbidden(
+                "Un jeton d'API ne gère pas les jetons : connectez-vous avec votre compte.".into(),
+            ));
+        }
+        AuthUser::from_request_parts(parts, state)
+            .await
+            .map(|AuthUser(user)| SessionUser(user))
+    }
 }
 
 impl FromRequestParts<AppState> for MaybeUser {

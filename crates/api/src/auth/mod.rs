@@ -2,4 +2,4 @@
 
 mod extract;
 
-pub use extract::{AdminUser, AuthUser, ClientIp, MaybeUser};
+pub use extract::{AdminUser, AuthUser, ClientIp, MaybeUser, SessionUser};

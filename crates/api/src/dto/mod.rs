@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod deliveries;
 pub mod events;
 pub mod funding;
+pub mod integrations;
 pub mod projects;
 pub mod reference;
 pub mod review;

@@ -90,6 +90,16 @@ pub fn fund_name() -> Object {
         .build()
 }
 
+/// An API token's name.
+pub fn token_name() -> Object {
+    text(
+        terrain_domain::integration::TOKEN_NAME,
+        "1 à 100 caractères sur une ligne, sans espace au début ni à la fin.",
+    )
+    .examples(["Tableau de bord de l'académie"])
+    .build()
+}
+
 /// A fund's code.
 pub fn fund_code() -> Object {
     string("Code unique : 2 à 60 lettres, chiffres, `-` ou `_`.")

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::{
         Content, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder,
         path::Operation,
-        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
     },
 };
 
@@ -37,6 +37,7 @@ pub mod reference;
         (name = "operations", description = "Santé du service"),
         (name = "review", description = "Instruction : file, suivi, notes privées, modèles de décision, lots"),
         (name = "deliveries", description = "Envois de la boîte d'envoi (courriels, webhooks)"),
+        (name = "integrations", description = "Jetons d'API et fil des changements"),
     )
 )]
 pub struct ApiDoc;
@@ -52,6 +53,23 @@ impl Modify for BearerScheme {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .description(Some(
+                        "Le jeton d'accès d'une connexion (`POST /api/v1/auth/login`), 15 minutes.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("trn_")
+                    .description(Some(
+                        "Un jeton d'API (`trn_…`, `POST /api/v1/me/tokens`) : les droits de son \
+                         propriétaire, restreints à son programme, son territoire et, pour un \
+                         jeton `read`, à la lecture.",
+                    ))
                     .build(),
             ),
         );
@@ -64,9 +82,12 @@ pub struct CommonErrors;
 
 impl Modify for CommonErrors {
     fn modify(&self, openapi: &mut Document) {
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
+        for (path, item) in &mut openapi.paths.paths {
+            // Managing tokens takes a session; everything else signed in takes either.
+            let session_only =
+                path.starts_with("/api/v1/me/tokens") || path.starts_with("/api/v1/tokens");
+            let reads = [&mut item.get].into_iter().flatten().map(|o| (o, false));
+            let writes = [
                 &mut item.put,
                 &mut item.post,
                 &mut item.delete,
@@ -74,10 +95,35 @@ impl Modify for CommonErrors {
             ]
             .into_iter()
             .flatten()
-            {
+            .map(|o| (o, true));
+            for (operation, writes) in reads.chain(writes) {
                 add_common_errors(operation);
+                if !session_only {
+                    accept_api_tokens(operation, writes);
+                }
             }
         }
+    }
+}
+
+/// Lets an operation that takes a session's token take an API token instead (SPEC §12).
+fn accept_api_tokens(operation: &mut Operation, writes: bool) {
+    let Some(security) = operation.security.as_mut() else {
+        return;
+    };
+    let bearer = serde_json::to_value(&*security).is_ok_and(|v| v.to_string().contains("bearer"));
+    if !bearer {
+        return;
+    }
+    security.push(SecurityRequirement::new("api_token", Vec::<String>::new()));
+    if writes {
+        operation
+            .responses
+            .responses
+            .entry("403".to_owned())
+            .or_insert_with(|| {
+                problem_response("Interdit (un jeton d'API en lecture seule ne modifie rien).")
+            });
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod auth;
 mod batches;
+mod changes;
 mod deliveries;
 pub(crate) mod events;
 mod exports;
@@ -13,6 +14,7 @@ pub(crate) mod review;
 pub(crate) mod stats;
 mod templates;
 mod territories;
+mod tokens;
 mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -25,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(users::router())
         .merge(deliveries::router())
+        .merge(tokens::router())
+        .merge(changes::router())
         .merge(review::router())
         .merge(templates::router())
         .merge(batches::router())

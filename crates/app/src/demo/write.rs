@@ -4,10 +4,12 @@
 
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
+use terrain_domain::ChangeType;
 use terrain_domain::{
     DisplayName, Email, Event, Fund, HistoryEntry, ProgrammeCode, Project, Role, Support,
     TerritoryId, stats::Delta,
 };
+use terrain_persistence::repo::changes::{self, NewChange};
 use terrain_persistence::{
     Tx,
     repo::{
@@ -149,6 +151,11 @@ impl<'a> Writer<'a> {
     async fn flush(&mut self) -> Result<(), AppError> {
         let projects = std::mem::take(&mut self.projects);
         projects::insert_many(self.txn, &projects).await?;
+        let created: Vec<NewChange> = projects
+            .iter()
+            .map(|p| NewChange::project(ChangeType::ProjectCreated, p, p.created_at))
+            .collect();
+        changes::append(self.txn, &created).await?;
         for chunk in std::mem::take(&mut self.history).chunks(BATCH) {
             history::append_many(self.txn, chunk).await?;
         }
@@ -163,6 +170,11 @@ impl<'a> Writer<'a> {
         self.flush().await?;
         for chunk in funds.chunks(BATCH) {
             funds::insert_many(self.txn, chunk).await?;
+            let created: Vec<NewChange> = chunk
+                .iter()
+                .map(|f| NewChange::fund(f, f.created_at))
+                .collect();
+            changes::append(self.txn, &created).await?;
         }
         self.summary.funds += funds.len();
         for chunk in std::mem::take(&mut self.supports).chunks(BATCH) {
@@ -179,6 +191,11 @@ impl<'a> Writer<'a> {
         }
         for chunk in events.chunks(BATCH / 4) {
             events::insert_many(self.txn, chunk).await?;
+            let created: Vec<NewChange> = chunk
+                .iter()
+                .map(|e| NewChange::event(ChangeType::EventCreated, e, e.created_at))
+                .collect();
+            changes::append(self.txn, &created).await?;
         }
         stats::apply(self.txn, &self.delta).await?;
         self.summary.events = events.len();

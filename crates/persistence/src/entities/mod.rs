@@ -1,8 +1,10 @@
 //! sea-orm entities, one module per table. They mirror the migrations and never leave this
 //! crate: repositories turn them into domain types.
 
+pub mod api_token;
 pub mod batch;
 pub mod batch_item;
+pub mod change;
 pub mod decision_template;
 pub mod event;
 pub mod event_attendance;

@@ -1,6 +1,8 @@
 //! Repositories: functions over any connection or transaction, returning domain types.
 
+pub mod api_tokens;
 pub mod batches;
+pub mod changes;
 pub mod events;
 pub mod followers;
 pub mod funds;

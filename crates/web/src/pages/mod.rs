@@ -12,6 +12,7 @@ mod project;
 mod project_form;
 mod review_project;
 mod space;
+mod tokens;
 
 use axum::{
     Router,
@@ -48,6 +49,11 @@ pub fn router() -> Router<WebState> {
             get(password::show_reset).post(password::reset),
         )
         .route("/espace", get(space::show_space))
+        .route(
+            "/espace/jetons",
+            get(tokens::show_tokens).post(tokens::create_token),
+        )
+        .route("/espace/jetons/{id}/revocation", post(tokens::revoke_token))
         .route(
             "/espace/projets/nouveau",
             get(project_form::show_new_project).post(project_form::create_project),

@@ -75,21 +75,25 @@ pub(crate) fn visible_to(viewer: Option<&Actor>) -> Condition {
     let Some(viewer) = viewer else {
         return Condition::all().add(validated);
     };
-    let own = project::Column::LeadId.eq(viewer.id);
+    // The viewer's scope: an administrator's, or the reach of an API token (national for
+    // leads and observers signed in themselves).
+    let mut in_scope = Condition::all();
+    if let Some(programme) = &viewer.scope.programme {
+        in_scope = in_scope.add(project::Column::Programme.eq(programme.as_str()));
+    }
+    if let Some(territory) = &viewer.scope.territory {
+        in_scope = in_scope.add(project_subtree(territory));
+    }
+    let own = Condition::all()
+        .add(project::Column::LeadId.eq(viewer.id))
+        .add(in_scope.clone());
     let not_draft = project::Column::Status.ne(Status::Draft.as_str());
     match viewer.role {
         Role::Lead => Condition::any().add(validated).add(own),
-        Role::Observer => Condition::any().add(own).add(not_draft),
-        Role::Admin => {
-            let mut in_scope = Condition::all().add(not_draft);
-            if let Some(programme) = &viewer.scope.programme {
-                in_scope = in_scope.add(project::Column::Programme.eq(programme.as_str()));
-            }
-            if let Some(territory) = &viewer.scope.territory {
-                in_scope = in_scope.add(project_subtree(territory));
-            }
-            Condition::any().add(validated).add(own).add(in_scope)
-        }
+        Role::Observer | Role::Admin => Condition::any()
+            .add(validated)
+            .add(own)
+            .add(in_scope.add(not_draft)),
     }
 }
 

@@ -18,6 +18,7 @@ use terrain_domain::{
 };
 use uuid::Uuid;
 
+pub(crate) use list::visible_to;
 pub use list::{ProjectCursor, ProjectQuery, SortKey, list};
 
 use super::{
