@@ -6,6 +6,7 @@ the generator, for schema-valid (positive) cases only, so that `positive_data_ac
 that every request obeying the documented rules is accepted:
 
 - the `uai` format: a UAI whose last letter is its check letter;
+- an API token expires within a year; a webhook's target is one the contract server may call;
 - a project's theme is one of its programme's themes, its UAI lies inside its territory and its
   period does not end before it starts; an event ends after it starts; a statistics or list
   period does not end before it starts;
@@ -190,6 +191,19 @@ def fix_batch(body: dict) -> None:
         del body["template_id"]
 
 
+def fix_token(body: dict) -> None:
+    """A token lasts from tomorrow to one year ahead."""
+    from datetime import timedelta
+
+    today = date.today()
+    try:
+        given = date.fromisoformat(str(body.get("expires_on")))
+    except ValueError:
+        return
+    if not today < given <= today + timedelta(days=365):
+        body["expires_on"] = (today + timedelta(days=1 + given.toordinal() % 360)).isoformat()
+
+
 def me() -> dict:
     response = get("/api/v1/me")
     return response.json() if response.status_code == 200 else {}
@@ -249,3 +263,10 @@ def before_call(context, case, **kwargs):
         fix_support(body)
     elif path == "/api/v1/batches":
         fix_batch(body)
+    elif path == "/api/v1/me/tokens" and method == "POST":
+        fix_token(body)
+    elif path == "/api/v1/webhooks" and method == "POST":
+        # A target that refuses at once; .ci/contract allows private targets for this.
+        body["url"] = "http://127.0.0.1:9/terrain-contract"
+        if isinstance(body.get("types"), list) and not body["types"]:
+            body["types"] = ["project.status_changed"]

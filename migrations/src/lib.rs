@@ -23,6 +23,7 @@ mod m20261201_000016_outbox;
 mod m20261201_000017_review;
 mod m20261201_000018_queue_indexes;
 mod m20261201_000019_integrations;
+mod m20261201_000020_webhooks;
 
 /// The migration after which the statistics counters must be rebuilt (drafts stopped counting).
 pub const REBUILDS_COUNTERS: &str = "m20261201_000010_statistics_versions";
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_review::Migration),
             Box::new(m20261201_000018_queue_indexes::Migration),
             Box::new(m20261201_000019_integrations::Migration),
+            Box::new(m20261201_000020_webhooks::Migration),
         ]
     }
 }

@@ -37,6 +37,32 @@ pub struct Settings {
     /// The worker that delivers the outbox.
     #[serde(default)]
     pub outbox: OutboxSettings,
+    /// Webhook deliveries.
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
+}
+
+/// Webhook deliveries (SPEC §14).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookSettings {
+    /// Allows `http://` targets and private, loopback or link-local addresses (tests, internal
+    /// networks). Off: only `https://` to public addresses, checked at each delivery.
+    pub allow_private_targets: bool,
+    /// A target that has not answered after this many seconds counts as failed.
+    pub timeout_secs: u64,
+    /// At most this many deliveries in flight to one hook, so that a slow one holds up nobody.
+    pub per_target: usize,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow_private_targets: false,
+            timeout_secs: 10,
+            per_target: 2,
+        }
+    }
 }
 
 /// Outgoing mail (SPEC §11).

@@ -33,6 +33,7 @@ pub mod review;
 pub mod sessions;
 pub mod statistics;
 pub mod tokens;
+pub mod webhooks;
 
 use std::sync::{Arc, RwLock};
 

@@ -64,6 +64,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/password_reset.txt"),
     ),
     ("test.txt", include_str!("../templates/test.txt")),
+    (
+        "webhook_disabled.txt",
+        include_str!("../templates/webhook_disabled.txt"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -1,10 +1,10 @@
-//! The background workers of an instance: the outbox (mails now, webhooks next), and the
+//! The background workers of an instance: the outbox (mails and webhooks), and the
 //! chores (the daily digest, forgetting idle sessions). They stop with the server; what they
 //! were doing is safe to interrupt (a claimed delivery is taken again when its lease runs out).
 
 use std::time::Duration;
 
-use terrain_app::{App, digest, mail::Mailer, outbox, sessions};
+use terrain_app::{App, digest, mail::Mailer, outbox, sessions, webhooks};
 use terrain_domain::Channel;
 use tokio::{sync::watch, task::JoinHandle};
 
@@ -33,9 +33,11 @@ impl Workers {
             metrics::counter!("terrain_outbox_delivered_total", "channel" => label).increment(0);
             metrics::counter!("terrain_outbox_failed_total", "channel" => label).increment(0);
         }
+        let deliverer = webhooks::Deliverer::new(app).map_err(|e| anyhow::anyhow!("{e}"))?;
         let (stop, watching) = watch::channel(false);
         let handles = vec![
             tokio::spawn(deliver(app.clone(), mailer, watching.clone())),
+            tokio::spawn(hooks(app.clone(), deliverer, watching.clone())),
             tokio::spawn(batches(app.clone(), watching.clone())),
             tokio::spawn(chores(app.clone(), watching)),
         ];
@@ -101,6 +103,36 @@ async fn deliver(app: App, mailer: Option<Mailer>, mut stop: watch::Receiver<boo
         }
         tokio::select! {
             () = app.outbox_wait(poll) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// Hands new changes to the webhooks and delivers them: at once when this instance committed
+/// changes, else at each poll (changes of other instances, retries coming due).
+async fn hooks(app: App, deliverer: webhooks::Deliverer, mut stop: watch::Receiver<bool>) {
+    let poll = Duration::from_millis(app.settings().outbox.poll_interval_ms);
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let mut busy = false;
+        match webhooks::fan_out(&app).await {
+            Ok(n) => busy |= n > 0,
+            Err(error) => tracing::warn!(%error, "webhook fan-out failed"),
+        }
+        match deliverer.round(&app).await {
+            Ok(n) => busy |= n > 0,
+            Err(error) => tracing::warn!(%error, "webhook round failed"),
+        }
+        // Deliveries finishing free room for their target: look again soon while any run.
+        let wait = if busy || deliverer.busy() {
+            poll.min(Duration::from_millis(100))
+        } else {
+            poll
+        };
+        tokio::select! {
+            () = app.store().feed_wait(wait) => {}
             _ = stop.changed() => break,
         }
     }

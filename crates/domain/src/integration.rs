@@ -130,6 +130,39 @@ pub struct ChangeItem {
     pub territory: Option<TerritoryId>,
 }
 
+/// After this many days of failed deliveries a webhook is disabled, and its owner told.
+pub const WEBHOOK_DISABLED_AFTER_DAYS: i64 = 3;
+
+/// A subscription to the change feed (SPEC §14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// Identifier.
+    pub id: Uuid,
+    /// Who registered it: changes are sent as this account may see them.
+    pub owner_id: Uuid,
+    /// Where changes are `POST`ed.
+    pub url: String,
+    /// Which changes.
+    pub types: Vec<ChangeType>,
+    /// Only changes of this programme and territory (national: every one).
+    pub reach: Scope,
+    /// Creation.
+    pub created_at: DateTime<Utc>,
+    /// Since when its deliveries fail (none: the last one succeeded).
+    pub failing_since: Option<DateTime<Utc>>,
+    /// When it was disabled for failing too long.
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+impl Webhook {
+    /// Whether a failure at `now` ends the hook: it has failed for
+    /// [`WEBHOOK_DISABLED_AFTER_DAYS`] days without a success.
+    pub fn fails_for_good(&self, now: DateTime<Utc>) -> bool {
+        self.failing_since
+            .is_some_and(|since| now - since >= chrono::Duration::days(WEBHOOK_DISABLED_AFTER_DAYS))
+    }
+}
+
 /// Whether a webhook target's address may be called: a public unicast address, not a private,
 /// loopback, link-local, shared, documentation or otherwise reserved one (IPv4 inside IPv6
 /// included), so that a hook cannot make the service reach its own network.

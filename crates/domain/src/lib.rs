@@ -27,7 +27,7 @@ pub use event::{Attendance, Event, EventInput, EventKind, NewEvent};
 pub use fields::{FieldError, FieldErrors};
 pub use funding::{Fund, FundCode, FundInput, Grant, NewFund, Support, SupportKind};
 pub use history::{Change, HistoryEntry};
-pub use integration::{ApiToken, ChangeItem, ChangeType, TokenAccess};
+pub use integration::{ApiToken, ChangeItem, ChangeType, TokenAccess, Webhook};
 pub use programme::{ProgrammeCode, ProgrammeCodeError, ThemeCode};
 pub use project::{Cents, Project, ProjectFields, ProjectInput};
 pub use reference::{Catalogue, Programme, Territory, Theme};

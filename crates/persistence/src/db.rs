@@ -58,6 +58,8 @@ pub struct Database {
     engine: Engine,
     reader: DatabaseConnection,
     writer: DatabaseConnection,
+    /// Rung after each commit that wrote to the change feed (the webhooks' worker waits on it).
+    feed_bell: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Database {
@@ -92,6 +94,7 @@ impl Database {
                     engine,
                     reader,
                     writer,
+                    feed_bell: std::sync::Arc::default(),
                 })
             }
             Engine::Postgres => {
@@ -107,6 +110,7 @@ impl Database {
                     engine,
                     reader: pool.clone(),
                     writer: pool,
+                    feed_bell: std::sync::Arc::default(),
                 })
             }
         }
@@ -171,7 +175,18 @@ impl Database {
         Ok(Tx(
             self.writer.begin_with_options(options).await?,
             std::sync::Mutex::default(),
+            self.feed_bell.clone(),
         ))
+    }
+
+    /// Wakes whoever waits on [`Database::feed_wait`] (a ping written outside the feed).
+    pub fn ring_feed(&self) {
+        self.feed_bell.notify_one();
+    }
+
+    /// Waits until this instance commits a change to the feed, or `timeout` has passed.
+    pub async fn feed_wait(&self, timeout: Duration) {
+        let _ = tokio::time::timeout(timeout, self.feed_bell.notified()).await;
     }
 
     /// Checks that the database answers.
@@ -244,7 +259,11 @@ fn create_sqlite_directory(url: &str) {
 /// sorts the database's answer like every other error. Dropped without a commit, it rolls
 /// back, and the changes it recorded for the feed with it.
 #[derive(Debug)]
-pub struct Tx(DatabaseTransaction, std::sync::Mutex<Vec<NewChange>>);
+pub struct Tx(
+    DatabaseTransaction,
+    std::sync::Mutex<Vec<NewChange>>,
+    std::sync::Arc<tokio::sync::Notify>,
+);
 
 impl Tx {
     /// Records a change for the feed (SPEC §13). The feed's rows are written by
@@ -269,7 +288,11 @@ impl Tx {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         crate::repo::changes::append(&self.0, &changes).await?;
-        Ok(self.0.commit().await?)
+        self.0.commit().await?;
+        if !changes.is_empty() {
+            self.2.notify_one();
+        }
+        Ok(())
     }
 }
 

@@ -238,6 +238,7 @@ impl TestApp {
         let app = application.app().clone();
         let db = app.store().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        terrain_app::webhooks::install_tls();
         let server = tokio::spawn(application.run_until(async move {
             let _ = rx.await;
         }));

@@ -19,3 +19,4 @@ mod reference;
 mod review;
 mod snapshots;
 mod stats;
+mod webhooks;

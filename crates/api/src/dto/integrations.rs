@@ -2,8 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use terrain_app::api_tokens::{NewToken, TokenInput};
-use terrain_domain::{ApiToken, ChangeItem, ChangeType, TokenAccess};
+use terrain_app::{
+    api_tokens::{NewToken, TokenInput},
+    webhooks::{Attempted, NewHook, WebhookInput},
+};
+use terrain_domain::{ApiToken, ChangeItem, ChangeType, TokenAccess, Webhook};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -139,7 +142,7 @@ pub struct TokenList {
 }
 
 /// What a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum ChangeTypeName {
     /// A project was created.
     #[serde(rename = "project.created")]
@@ -168,6 +171,22 @@ pub enum ChangeTypeName {
     /// A fund was created.
     #[serde(rename = "fund.created")]
     FundCreated,
+}
+
+impl From<ChangeTypeName> for ChangeType {
+    fn from(name: ChangeTypeName) -> Self {
+        match name {
+            ChangeTypeName::ProjectCreated => ChangeType::ProjectCreated,
+            ChangeTypeName::ProjectUpdated => ChangeType::ProjectUpdated,
+            ChangeTypeName::ProjectStatusChanged => ChangeType::ProjectStatusChanged,
+            ChangeTypeName::ProjectStageChanged => ChangeType::ProjectStageChanged,
+            ChangeTypeName::ProjectSupported => ChangeType::ProjectSupported,
+            ChangeTypeName::EventCreated => ChangeType::EventCreated,
+            ChangeTypeName::EventUpdated => ChangeType::EventUpdated,
+            ChangeTypeName::EventDeleted => ChangeType::EventDeleted,
+            ChangeTypeName::FundCreated => ChangeType::FundCreated,
+        }
+    }
 }
 
 impl From<ChangeType> for ChangeTypeName {
@@ -226,4 +245,148 @@ pub struct ChangesPage {
     pub items: Vec<ChangeView>,
     /// The `seq` to pass back as `after=`: the last item's, or the same cursor when caught up.
     pub next_cursor: i64,
+}
+
+/// `POST /webhooks`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookRequest {
+    /// Where changes are `POST`ed: `https://` and a public address.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub url: String,
+    /// Which changes (at least one).
+    #[schema(min_items = 1)]
+    pub types: Vec<ChangeTypeName>,
+    /// Only changes of this programme.
+    #[schema(value_type = Option<ProgrammeCode>)]
+    pub programme: Option<String>,
+    /// Only changes in this territory and below.
+    #[schema(value_type = Option<TerritoryId>)]
+    pub territory: Option<String>,
+}
+
+impl From<CreateWebhookRequest> for WebhookInput {
+    fn from(r: CreateWebhookRequest) -> Self {
+        WebhookInput {
+            url: r.url,
+            types: r.types.into_iter().map(Into::into).collect(),
+            programme: r.programme,
+            territory: r.territory,
+        }
+    }
+}
+
+/// A webhook (never its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    /// Identifier.
+    pub id: Uuid,
+    /// Target.
+    pub url: String,
+    /// Which changes.
+    pub types: Vec<ChangeTypeName>,
+    /// Only this programme.
+    #[schema(value_type = Option<ProgrammeCode>)]
+    pub programme: Option<String>,
+    /// Only this territory and below.
+    #[schema(value_type = Option<TerritoryId>)]
+    pub territory: Option<String>,
+    /// Creation.
+    pub created_at: DateTime<Utc>,
+    /// Since when its deliveries fail.
+    pub failing_since: Option<DateTime<Utc>>,
+    /// When it was disabled, after three days of failures.
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+impl From<Webhook> for WebhookView {
+    fn from(h: Webhook) -> Self {
+        WebhookView {
+            id: h.id,
+            url: h.url,
+            types: h.types.into_iter().map(Into::into).collect(),
+            programme: h.reach.programme.map(|p| p.to_string()),
+            territory: h.reach.territory.map(|t| t.id.to_string()),
+            created_at: h.created_at,
+            failing_since: h.failing_since,
+            disabled_at: h.disabled_at,
+        }
+    }
+}
+
+/// A webhook just registered: its secret is shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedWebhookView {
+    /// `whsec_…`: verify each delivery's `webhook-signature` with it (Standard Webhooks).
+    pub secret: String,
+    /// The webhook.
+    #[serde(flatten)]
+    pub view: WebhookView,
+}
+
+impl From<NewHook> for CreatedWebhookView {
+    fn from(h: NewHook) -> Self {
+        CreatedWebhookView {
+            secret: h.secret,
+            view: h.hook.into(),
+        }
+    }
+}
+
+/// Your webhooks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    /// Newest first.
+    pub items: Vec<WebhookView>,
+}
+
+/// One delivery to a webhook.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDeliveryView {
+    /// The `webhook-id` it is sent with.
+    pub id: Uuid,
+    /// The change type (or `webhook.ping`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// What the target answered last, if it answered.
+    pub status_code: Option<u16>,
+    /// When it was last tried.
+    pub attempted_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Attempted> for WebhookDeliveryView {
+    fn from(a: Attempted) -> Self {
+        WebhookDeliveryView {
+            id: a.delivery.id,
+            kind: a.delivery.kind,
+            status: a.delivery.status.as_str().to_owned(),
+            attempts: a.delivery.attempts,
+            status_code: a.last_status,
+            attempted_at: a.last_attempt_at,
+            error: a.delivery.last_error,
+            created_at: a.delivery.created_at,
+        }
+    }
+}
+
+/// A webhook's latest deliveries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDeliveries {
+    /// Newest first, 50 at most.
+    pub items: Vec<WebhookDeliveryView>,
+}
+
+/// A ping written to the outbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PingView {
+    /// The delivery (its `webhook-id`).
+    pub delivery_id: Uuid,
 }

@@ -16,6 +16,7 @@ mod templates;
 mod territories;
 mod tokens;
 mod users;
+mod webhooks;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(deliveries::router())
         .merge(tokens::router())
         .merge(changes::router())
+        .merge(webhooks::router())
         .merge(review::router())
         .merge(templates::router())
         .merge(batches::router())

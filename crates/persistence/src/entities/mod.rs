@@ -27,3 +27,4 @@ pub mod stats_version;
 pub mod support;
 pub mod territory;
 pub mod user;
+pub mod webhook;

@@ -146,6 +146,17 @@ fn to_item(model: change::Model) -> Result<ChangeItem, StoreError> {
     })
 }
 
+/// Which changes a subscriber wants (a webhook): some types, within a programme and territory.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    /// Only these types (empty: every one).
+    pub kinds: Vec<ChangeType>,
+    /// Only this programme.
+    pub programme: Option<ProgrammeCode>,
+    /// Only this territory and below.
+    pub territory: Option<TerritoryPath>,
+}
+
 /// The changes after `after` that `viewer` may see now, in commit order: those about a
 /// project it may see as the project stands, and every change to events and funds (public).
 ///
@@ -157,6 +168,47 @@ pub async fn after(
     after: i64,
     limit: u64,
 ) -> Result<Page<ChangeItem>, StoreError> {
+    matching(conn, viewer, after, limit, &ChangeFilter::default()).await
+}
+
+/// The highest `seq` written so far (0 when the feed is empty): where a new subscriber starts.
+///
+/// # Errors
+/// When the database fails.
+pub async fn latest(conn: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    Ok(change::Entity::find()
+        .order_by_desc(change::Column::Seq)
+        .one(conn)
+        .await?
+        .map_or(0, |c| c.seq))
+}
+
+/// As [`after`], among the changes `filter` selects.
+///
+/// # Errors
+/// When the database fails.
+pub async fn matching(
+    conn: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    after: i64,
+    limit: u64,
+    filter: &ChangeFilter,
+) -> Result<Page<ChangeItem>, StoreError> {
+    let mut wanted = Condition::all();
+    if !filter.kinds.is_empty() {
+        wanted = wanted.add(change::Column::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
+    }
+    if let Some(programme) = &filter.programme {
+        wanted = wanted.add(change::Column::Programme.eq(programme.as_str()));
+    }
+    if let Some(territory) = &filter.territory {
+        wanted = wanted.add(super::subtree(
+            territory,
+            change::Column::Territory,
+            change::Column::Region,
+            change::Column::Academy,
+        ));
+    }
     let visible_projects = Query::select()
         .column(project::Column::Id)
         .from(project::Entity)
@@ -164,6 +216,7 @@ pub async fn after(
         .to_owned();
     let rows = change::Entity::find()
         .filter(change::Column::Seq.gt(after))
+        .filter(wanted)
         .filter(
             Condition::any()
                 .add(change::Column::ProjectId.is_null())

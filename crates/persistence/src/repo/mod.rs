@@ -21,6 +21,7 @@ pub mod supports;
 pub mod templates;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use sea_orm::{ColumnTrait, sea_query::Condition};
 use terrain_domain::{TerritoryKind, TerritoryPath};

@@ -63,6 +63,8 @@ pub async fn insert(
             last_error: Set(None),
             created_at: Set(now),
             delivered_at: Set(None),
+            last_status: Set(None),
+            last_attempt_at: Set(None),
         };
         let inserted = outbox::Entity::insert(model)
             .on_conflict(
@@ -106,7 +108,34 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<Claimed>, StoreError> {
+    claim_except(conn, channel, now, lease_until, limit, &[]).await
+}
+
+/// As [`claim`], leaving the deliveries to `busy` recipients (a webhook target that already
+/// has as many deliveries in flight as it may).
+///
+/// # Errors
+/// When the database fails.
+pub async fn claim_except(
+    conn: &impl ConnectionTrait,
+    channel: Channel,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u64,
+    busy: &[String],
+) -> Result<Vec<Claimed>, StoreError> {
     let backend = conn.get_database_backend();
+    // Recipients are ids this service wrote (hook ids): quoted as SQL strings, with any quote
+    // doubled all the same.
+    let except = if busy.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = busy
+            .iter()
+            .map(|r| format!("'{}'", r.replace('\'', "''")))
+            .collect();
+        format!(" AND recipient NOT IN ({})", list.join(", "))
+    };
     let (skip_locked, p) = match backend {
         DbBackend::Postgres => (" FOR UPDATE SKIP LOCKED", ["$1", "$2", "$3", "$4", "$5"]),
         _ => ("", ["?1", "?2", "?3", "?4", "?5"]),
@@ -114,7 +143,7 @@ pub async fn claim(
     let sql = format!(
         "UPDATE outbox SET locked_until = {lease}, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM outbox WHERE channel = {channel} AND status = {pending} \
-           AND next_attempt_at <= {now} AND (locked_until IS NULL OR locked_until <= {now}) \
+           AND next_attempt_at <= {now} AND (locked_until IS NULL OR locked_until <= {now}){except} \
            ORDER BY next_attempt_at LIMIT {limit}{skip_locked}) \
          RETURNING id, kind, recipient, payload, attempts",
         lease = p[0],
@@ -176,6 +205,69 @@ pub async fn delivered(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Records what the target answered to a delivery's latest attempt (an HTTP status, or none
+/// when it did not answer), for the webhooks' delivery log.
+///
+/// # Errors
+/// When the database fails.
+pub async fn answered(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    status: Option<u16>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::LastStatus,
+            Expr::value(status.map(i32::from)),
+        )
+        .col_expr(outbox::Column::LastAttemptAt, Expr::value(at))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A delivery's latest attempt, for the webhooks' delivery log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempted {
+    /// The delivery.
+    pub delivery: Delivery,
+    /// What the target answered, if it answered.
+    pub last_status: Option<u16>,
+    /// When it was last tried.
+    pub last_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// The latest deliveries to `recipient`, newest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn of_recipient(
+    conn: &impl ConnectionTrait,
+    recipient: &str,
+    limit: u64,
+) -> Result<Vec<Attempted>, StoreError> {
+    let rows = outbox::Entity::find()
+        .filter(outbox::Column::Recipient.eq(recipient))
+        .order_by_desc(outbox::Column::CreatedAt)
+        .order_by_desc(outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|model| {
+            let last_status = model.last_status.and_then(|s| u16::try_from(s).ok());
+            let last_attempt_at = model.last_attempt_at;
+            Ok(Attempted {
+                delivery: to_delivery(model)?,
+                last_status,
+                last_attempt_at,
+            })
+        })
+        .collect()
 }
 
 /// Records a failed attempt: tried again at `retry_at`, or failed for good when `None`.
