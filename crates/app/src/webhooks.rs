@@ -459,6 +459,19 @@ impl Deliverer {
         )
         .await?;
         txn.commit().await?;
+        // One claim may hold more deliveries for a target than it has room for: those wait.
+        let mut room_of = self.lock().clone();
+        let (claimed, over): (Vec<_>, Vec<_>) = claimed.into_iter().partition(|entry| {
+            let n = room_of.entry(entry.recipient.clone()).or_default();
+            *n += 1;
+            *n <= per_target
+        });
+        if !over.is_empty() {
+            let ids: Vec<Uuid> = over.iter().map(|e| e.id).collect();
+            let txn = app.store().begin_write().await?;
+            outbox::release(&txn, &ids).await?;
+            txn.commit().await?;
+        }
         let started = claimed.len();
         for entry in claimed {
             let Ok(permit) = self.permits.clone().acquire_owned().await else {

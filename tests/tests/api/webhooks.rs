@@ -338,7 +338,10 @@ async fn a_hanging_receiver_does_not_delay_another_hooks_deliveries() {
     let got = quick.wait_for(3).await;
     assert_eq!(got.len(), 3);
     let hanging = silent.received().len();
-    assert!(hanging <= 2, "at most two at a time to one target: {hanging}");
+    assert!(
+        hanging <= 2,
+        "at most two at a time to one target: {hanging}"
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Statement,
-    sea_query::{Condition, Expr, OnConflict},
+    sea_query::{Condition, Expr, ExprTrait, OnConflict},
 };
 use terrain_domain::{Channel, Delivery, DeliveryStatus};
 use uuid::Uuid;
@@ -176,6 +176,30 @@ pub async fn claim_except(
             })
         })
         .collect()
+}
+
+/// Gives back deliveries claimed but not sent (their target had no room): the lease and the
+/// attempt counted by the claim are undone.
+///
+/// # Errors
+/// When the database fails.
+pub async fn release(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).sub(1),
+        )
+        .filter(outbox::Column::Id.is_in(ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Marks deliveries as delivered.
