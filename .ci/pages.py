@@ -386,6 +386,27 @@ def main():
             expect(other).to_have_title("Page introuvable — Terrain")
         other_context.close()
 
+        # API tokens: created from the page, the secret shown once and working, then revoked.
+        page.get_by_role("link", name="Jetons d'API").click()
+        audit(page, "tokens-empty")
+        page.get_by_label("Nom du jeton").fill("")
+        page.get_by_role("button", name="Créer le jeton").click()
+        expect(page.locator(".error-message").first).to_be_visible()
+        audit(page, "tokens-errors")
+        page.get_by_label("Nom du jeton").fill("Mon tableur")
+        page.get_by_label("Accès").select_option("read")
+        page.get_by_role("button", name="Créer le jeton").click()
+        secret = page.locator("#nouveau-jeton").inner_text().strip()
+        assert secret.startswith("trn_"), secret
+        audit(page, "tokens-created")
+        status, me = api("GET", "/api/v1/me", secret)
+        assert status == 200 and me["email"] == lead_email, (status, me)
+        page.goto(BASE + "/espace/jetons")
+        assert secret not in page.content(), "the secret is shown once only"
+        page.get_by_role("button", name="Révoquer le jeton « Mon tableur »").click()
+        expect(page.get_by_role("status")).to_contain_text("Le jeton est révoqué")
+        assert api("GET", "/api/v1/me", secret)[0] == 401
+
         # Signing out ends the session.
         page.goto(BASE + "/espace")
         page.get_by_role("button", name="Se déconnecter").click()

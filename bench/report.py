@@ -25,6 +25,7 @@ SCENARIOS = [
     ("page_project", "`GET /espace/projets/{id}` (page, random of the 50)"),
     ("review_queue_api", "`GET /api/v1/review/queue?tab=to_review&limit=50` (académie admin)"),
     ("page_queue", "`GET /instruction` (page, académie admin)"),
+    ("project_by_id_token", "`GET /api/v1/projects/{id}` with an API token (observer's, read)"),
     ("project_by_id_during_batch", "`GET /api/v1/projects/{id}` while a batch of 500 validations runs"),
     ("create_project", "`POST /api/v1/projects` (lead)"),
     ("workflow_cycle", "create → submit → start_review → validate"),
@@ -135,7 +136,8 @@ def main():
         pages = {k.removeprefix("page_bytes_"): tuple(int(x) for x in v[0].split())
                  for k, v in kv.items() if k.startswith("page_bytes_")}
         runs[(engine, int(scale))] = {"scenarios": scenarios, "meta": meta, "pages": pages,
-                                      "batches": batches}
+                                      "batches": batches,
+                                      "meta_lines": {k: v[0] for k, v in kv.items() if v}}
 
     order = sorted(runs, key=lambda k: (list(ENGINE_NAMES).index(k[0])
                                         if k[0] in ENGINE_NAMES else 99, k[1]))
@@ -295,6 +297,22 @@ def main():
         else:
             row("project reads keep their p99 during the batch (≤ 1.5 ×)", label(engine, 10),
                 "scale 10 not run", None)
+    # Integrations (#19): a token costs no more than a session's token; webhooks arrive fast.
+    for engine in engines:
+        for scale in (1, 10):
+            jwt, token = get(engine, scale, "project_by_id"), get(engine, scale, "project_by_id_token")
+            if jwt and token and jwt["rps"] and token["rps"]:
+                slower = jwt["rps"] / token["rps"]
+                row("API-token `GET /projects/{id}` within 10 % of the JWT one (req/s)",
+                    label(engine, scale), f"{fmt_rps(token['rps'])} vs {fmt_rps(jwt['rps'])} req/s "
+                    f"({(slower - 1) * 100:+.0f} %)", slower <= 1.10 and errors(token) == 0)
+            run = runs.get((engine, scale))
+            hook = run["meta_lines"].get("webhook_latency") if run else None
+            if hook:
+                p50, p99, top, got, expected = (float(x) for x in hook.split())
+                row("webhook delivered p99 < 1 s after the write is answered (10 hooks)",
+                    label(engine, scale), f"p99 {p99:.0f} ms (p50 {p50:.0f}, max {top:.0f}); "
+                    f"{got:.0f}/{expected:.0f} received", p99 < 1000 and got == expected)
     for key in order:
         engine, scale = key
         run = runs[key]

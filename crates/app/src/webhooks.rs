@@ -213,6 +213,14 @@ async fn own(app: &App, actor: &Actor, id: Uuid) -> Result<StoredHook, AppError>
         .ok_or(AppError::NotFound)
 }
 
+/// One of the caller's hooks.
+///
+/// # Errors
+/// 404 unknown or someone else's.
+pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<Webhook, AppError> {
+    Ok(to_domain(app, own(app, actor, id).await?))
+}
+
 /// Deletes a hook; what it had not received yet is dropped.
 ///
 /// # Errors
@@ -223,6 +231,7 @@ pub async fn delete(app: &App, actor: &Actor, id: Uuid) -> Result<(), AppError> 
     if !webhooks::delete(&txn, id).await? {
         return Err(AppError::NotFound);
     }
+    outbox::drop_pending(&txn, &id.to_string()).await?;
     txn.commit().await?;
     tracing::info!(webhook = %id, by = %actor.id, "webhook deleted");
     Ok(())

@@ -127,7 +127,7 @@ async fn hooks(app: App, deliverer: webhooks::Deliverer, mut stop: watch::Receiv
         }
         // Deliveries finishing free room for their target: look again soon while any run.
         let wait = if busy || deliverer.busy() {
-            poll.min(Duration::from_millis(100))
+            poll.min(Duration::from_millis(250))
         } else {
             poll
         };

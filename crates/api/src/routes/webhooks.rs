@@ -9,6 +9,7 @@ use crate::{
     auth::AuthUser,
     dto::integrations::{
         CreateWebhookRequest, CreatedWebhookView, PingView, WebhookDeliveries, WebhookList,
+        WebhookView,
     },
     error::{ApiError, Problem},
     extract::{ApiJson, ApiPath},
@@ -19,7 +20,7 @@ use crate::{
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_webhook, list_webhooks))
-        .routes(routes!(delete_webhook))
+        .routes(routes!(get_webhook, delete_webhook))
         .routes(routes!(list_webhook_deliveries))
         .routes(routes!(ping_webhook))
 }
@@ -61,6 +62,25 @@ async fn list_webhooks(
     Ok(Json(WebhookList {
         items: hooks.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// One of your webhooks (never its secret).
+#[utoipa::path(get, path = "/webhooks/{id}", tag = "integrations",
+    params(("id" = Uuid, Path, description = "Identifiant du webhook")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Le webhook.", body = WebhookView),
+        (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Webhook inconnu.", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_webhook(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<WebhookView>, ApiError> {
+    Ok(Json(
+        webhooks::get(&state.app, &user.actor(), id).await?.into(),
+    ))
 }
 
 /// Deletes one of your webhooks (a national administrator: anyone's).

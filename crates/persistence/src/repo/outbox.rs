@@ -202,6 +202,19 @@ pub async fn release(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), St
     Ok(())
 }
 
+/// Forgets the pending deliveries to `recipient` (a webhook deleted); returns how many.
+///
+/// # Errors
+/// When the database fails.
+pub async fn drop_pending(conn: &impl ConnectionTrait, recipient: &str) -> Result<u64, StoreError> {
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::Recipient.eq(recipient))
+        .filter(outbox::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Marks deliveries as delivered.
 ///
 /// # Errors

@@ -83,7 +83,7 @@ fn render(
         @if let Some(secret) = secret {
             div.notice role="status" {
                 p { strong { "Votre nouveau jeton : " } }
-                p { code #nouveau-jeton { (secret) } }
+                p { code.secret #nouveau-jeton { (secret) } }
                 p { "Copiez-le maintenant : il ne sera plus jamais affiché. Si vous le perdez, révoquez-le et créez-en un autre." }
             }
         }
