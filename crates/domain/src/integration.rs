@@ -253,6 +253,70 @@ mod tests {
         }
     }
 
+    fn path(id: &str, region: Option<&str>, academy: Option<&str>) -> crate::TerritoryPath {
+        let parse = |s: &str| TerritoryId::parse(s).expect("id");
+        crate::TerritoryPath {
+            id: parse(id),
+            region: region.map(parse),
+            academy: academy.map(parse),
+        }
+    }
+
+    #[test]
+    fn a_tokens_reach_is_what_it_shares_with_its_owners_scope() {
+        let education = ProgrammeCode::parse("education").expect("code");
+        let health = ProgrammeCode::parse("health").expect("code");
+        let region = path("region:84", Some("region:84"), None);
+        let lyon = path("academy:10", Some("region:84"), Some("academy:10"));
+        let grenoble = path("academy:08", Some("region:84"), Some("academy:08"));
+        let scope = |programme: Option<&ProgrammeCode>,
+                     territory: Option<&crate::TerritoryPath>| Scope {
+            programme: programme.cloned(),
+            territory: territory.cloned(),
+        };
+        let national = Scope::default();
+        assert_eq!(
+            national.intersect(&scope(Some(&education), Some(&lyon))),
+            Some(scope(Some(&education), Some(&lyon)))
+        );
+        assert_eq!(
+            scope(Some(&education), Some(&region)).intersect(&scope(None, Some(&lyon))),
+            Some(scope(Some(&education), Some(&lyon))),
+            "the deeper territory, the owner's programme"
+        );
+        assert_eq!(
+            scope(None, Some(&lyon)).intersect(&scope(None, Some(&region))),
+            Some(scope(None, Some(&lyon))),
+            "a token cannot widen its owner's territory"
+        );
+        assert_eq!(
+            scope(Some(&education), None).intersect(&scope(Some(&health), None)),
+            None
+        );
+        assert_eq!(
+            scope(None, Some(&lyon)).intersect(&scope(None, Some(&grenoble))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_webhook_is_disabled_only_after_three_full_days_of_failures() {
+        let now = Utc::now();
+        let hook = |failing_since| Webhook {
+            id: Uuid::nil(),
+            owner_id: Uuid::nil(),
+            url: "https://example.org/".into(),
+            types: vec![ChangeType::ProjectCreated],
+            reach: Scope::default(),
+            created_at: now,
+            failing_since,
+            disabled_at: None,
+        };
+        assert!(!hook(None).fails_for_good(now));
+        assert!(!hook(Some(now - chrono::Duration::hours(71))).fails_for_good(now));
+        assert!(hook(Some(now - chrono::Duration::hours(72))).fails_for_good(now));
+    }
+
     #[test]
     fn change_types_are_written_as_the_feed_names_them() {
         assert_eq!(ChangeType::ALL.len(), 9);
