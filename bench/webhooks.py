@@ -1,6 +1,7 @@
-"""Webhook latency (bench/run): registers HOOKS webhooks for `project.created` pointing at a
-receiver started here, creates COUNT projects one after another as a lead, and measures, for
-every (hook, project), the time from the creation's answer to the delivery's arrival.
+"""Webhook latency (bench/run): registers HOOKS webhooks for `event.created` pointing at a
+receiver started here, records COUNT concertations one after another as a lead (an event is
+public: every hook's owner sees it), and measures, for every (hook, event), the time from the
+creation's answer to the delivery's arrival.
 Prints: `p50_ms p99_ms max_ms received expected`.
 Usage: webhooks.py BASE OBSERVER_TOKEN LEAD_TOKEN HOOKS COUNT"""
 
@@ -47,15 +48,15 @@ def call(method, path, token, body):
 
 
 hooks = [call("POST", "/api/v1/webhooks", OBSERVER,
-              {"url": f"http://127.0.0.1:{port}/hook{n}", "types": ["project.created"]})["id"]
+              {"url": f"http://127.0.0.1:{port}/hook{n}", "types": ["event.created"]})["id"]
          for n in range(HOOKS)]
 answered = {}
 for n in range(COUNT):
-    project = call("POST", "/api/v1/projects", LEAD, {
-        "programme": "education", "territory": "department:69",
-        "title": f"Projet de mesure des webhooks {n} {time.time_ns()}",
-        "summary": "Mesure.", "theme": "pedagogy"})
-    answered[project["id"]] = time.monotonic()
+    event = call("POST", "/api/v1/events", LEAD, {
+        "programme": "education", "territory": "department:69", "kind": "workshop",
+        "title": f"Atelier de mesure des webhooks {n}", "starts_at": "2026-03-14T18:30:00Z",
+        "attendance": {"parents": 12}})
+    answered[event["id"]] = time.monotonic()
     time.sleep(0.02)
 deadline = time.monotonic() + 30
 expected = HOOKS * COUNT

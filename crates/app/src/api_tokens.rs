@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use terrain_domain::{
-    Actor, ApiToken, FieldErrors, Scope, TokenAccess, User,
+    Actor, ApiToken, Catalogue, FieldErrors, ProgrammeCode, Scope, TerritoryId, TokenAccess, User,
     integration::{self, TOKEN_PREFIX},
 };
 use terrain_persistence::repo::{
@@ -44,19 +44,57 @@ pub struct NewToken {
     pub secret: String,
 }
 
+/// A programme and territory given to narrow a token or a hook, checked against the reference
+/// data; each unknown one is named in `errors`.
+pub(crate) fn parse_reach(
+    catalogue: &Catalogue,
+    programme: Option<&str>,
+    territory: Option<&str>,
+    errors: &mut FieldErrors,
+) -> Scope {
+    let programme = programme.and_then(|code| {
+        let found = catalogue.programme(code).map(|p| p.code.clone());
+        if found.is_none() {
+            errors.push("programme", "programme inconnu");
+        }
+        found
+    });
+    let territory = territory.and_then(|id| {
+        let found = catalogue.territory(id).map(|t| t.path.clone());
+        if found.is_none() {
+            errors.push("territory", "territoire inconnu");
+        }
+        found
+    });
+    Scope {
+        programme,
+        territory,
+    }
+}
+
+/// A stored reach (a territory by id) as a scope.
+pub(crate) fn stored_reach(
+    app: &App,
+    programme: Option<ProgrammeCode>,
+    territory: Option<TerritoryId>,
+) -> Scope {
+    Scope {
+        programme,
+        territory: territory.and_then(|t| {
+            app.catalogue()
+                .territory(t.as_str())
+                .map(|t| t.path.clone())
+        }),
+    }
+}
+
 fn to_domain(app: &App, stored: StoredToken) -> ApiToken {
-    let catalogue = app.catalogue();
     ApiToken {
+        reach: stored_reach(app, stored.programme, stored.territory),
         id: stored.id,
         user_id: stored.user_id,
         name: stored.name,
         access: stored.access,
-        reach: Scope {
-            programme: stored.programme,
-            territory: stored
-                .territory
-                .and_then(|t| catalogue.territory(t.as_str()).map(|t| t.path.clone())),
-        },
         expires_on: stored.expires_on,
         created_at: stored.created_at,
         last_used_at: stored.last_used_at,
@@ -77,30 +115,12 @@ pub async fn create(app: &App, owner: &User, input: TokenInput) -> Result<NewTok
     if let Err(message) = integration::check_expiry(input.expires_on, today) {
         errors.push("expires_on", message);
     }
-    let programme = match input.programme.as_deref() {
-        Some(code) => match catalogue.programme(code) {
-            Some(p) => Some(p.code.clone()),
-            None => {
-                errors.push("programme", "programme inconnu");
-                None
-            }
-        },
-        None => None,
-    };
-    let territory = match input.territory.as_deref() {
-        Some(id) => match catalogue.territory(id) {
-            Some(t) => Some(t.path.clone()),
-            None => {
-                errors.push("territory", "territoire inconnu");
-                None
-            }
-        },
-        None => None,
-    };
-    let reach = Scope {
-        programme,
-        territory,
-    };
+    let reach = parse_reach(
+        &catalogue,
+        input.programme.as_deref(),
+        input.territory.as_deref(),
+        &mut errors,
+    );
     if errors.is_empty() && owner.scope.intersect(&reach).is_none() {
         let field = if reach.territory.is_some() {
             "territory"
@@ -197,19 +217,15 @@ pub fn is_api_token(credential: &str) -> bool {
 /// 401 for an unknown, revoked or expired token, a disabled owner, or a reach the owner's
 /// scope no longer meets; 403 for a write with a `read` token.
 pub async fn authenticate(app: &App, secret: &str, writes: bool) -> Result<User, AppError> {
-    let reader = app.store().reader();
-    let stored = api_tokens::find_by_hash(reader, &hash_refresh_token(secret))
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let (stored, owner) =
+        api_tokens::find_with_owner(app.store().reader(), &hash_refresh_token(secret))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
     let now = app.now();
     let token = to_domain(app, stored);
-    if !token.is_live(now.date_naive()) {
+    if !token.is_live(now.date_naive()) || owner.disabled {
         return Err(AppError::Unauthenticated);
     }
-    let owner = users::find(reader, token.user_id)
-        .await?
-        .filter(|u| !u.disabled)
-        .ok_or(AppError::Unauthenticated)?;
     let acting = token.acting_as(&owner).ok_or(AppError::Unauthenticated)?;
     if writes && token.access == TokenAccess::Read {
         return Err(AppError::Forbidden(

@@ -26,7 +26,7 @@ use rand::Rng as _;
 use serde_json::json;
 use sha2::Sha256;
 use terrain_domain::{
-    Actor, ChangeItem, ChangeType, Channel, FieldErrors, Role, Scope, Webhook, delivery, fr,
+    Actor, ChangeItem, ChangeType, Channel, FieldErrors, Role, Webhook, delivery, fr,
     integration::is_public_address,
 };
 pub use terrain_persistence::repo::outbox::Attempted;
@@ -39,7 +39,12 @@ use terrain_persistence::repo::{
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use crate::{App, AppError, mail::Draft, notify};
+use crate::{
+    App, AppError,
+    api_tokens::{parse_reach, stored_reach},
+    mail::Draft,
+    notify,
+};
 
 /// The longest target URL accepted.
 pub const URL_MAX: usize = 2_000;
@@ -70,18 +75,12 @@ pub struct NewHook {
 }
 
 fn to_domain(app: &App, stored: StoredHook) -> Webhook {
-    let catalogue = app.catalogue();
     Webhook {
+        reach: stored_reach(app, stored.programme, stored.territory),
         id: stored.id,
         owner_id: stored.owner_id,
         url: stored.url,
         types: stored.types,
-        reach: Scope {
-            programme: stored.programme,
-            territory: stored
-                .territory
-                .and_then(|t| catalogue.territory(t.as_str()).map(|t| t.path.clone())),
-        },
         created_at: stored.created_at,
         failing_since: stored.failing_since,
         disabled_at: stored.disabled_at,
@@ -150,26 +149,12 @@ pub async fn create(app: &App, actor: &Actor, input: WebhookInput) -> Result<New
     if types.is_empty() {
         errors.push("types", "choisissez au moins un type de changement");
     }
-    let programme = match input.programme.as_deref() {
-        Some(code) => match catalogue.programme(code) {
-            Some(p) => Some(p.code.clone()),
-            None => {
-                errors.push("programme", "programme inconnu");
-                None
-            }
-        },
-        None => None,
-    };
-    let territory = match input.territory.as_deref() {
-        Some(id) => match catalogue.territory(id) {
-            Some(t) => Some(t.path.clone()),
-            None => {
-                errors.push("territory", "territoire inconnu");
-                None
-            }
-        },
-        None => None,
-    };
+    let reach = parse_reach(
+        &catalogue,
+        input.programme.as_deref(),
+        input.territory.as_deref(),
+        &mut errors,
+    );
     errors.finish(|| Some(()))?;
     let bytes: [u8; 32] = rand::rng().random();
     let secret = format!("whsec_{}", STANDARD.encode(bytes));
@@ -178,8 +163,8 @@ pub async fn create(app: &App, actor: &Actor, input: WebhookInput) -> Result<New
         owner_id: actor.id,
         url: input.url,
         types,
-        programme,
-        territory: territory.map(|t| t.id),
+        programme: reach.programme,
+        territory: reach.territory.map(|t| t.id),
         secret: secret.clone(),
         cursor: changes::latest(app.store().reader()).await?,
         created_at: app.now(),
@@ -423,6 +408,8 @@ impl Deliverer {
             .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
             .connect_timeout(Duration::from_secs(settings.timeout_secs.max(1)))
             .user_agent("Terrain-Webhooks/1")
+            // A proxy would resolve the target itself, out of the public-address check.
+            .no_proxy()
             .dns_resolver(Arc::new(PublicOnly {
                 allow_private: settings.allow_private_targets,
             }))

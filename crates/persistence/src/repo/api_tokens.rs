@@ -6,11 +6,14 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Condition, Expr},
 };
-use terrain_domain::{ProgrammeCode, TerritoryId, TokenAccess};
+use terrain_domain::{ProgrammeCode, TerritoryId, TokenAccess, User};
 use uuid::Uuid;
 
 use super::rows::corrupt;
-use crate::{StoreError, entities::api_token};
+use crate::{
+    StoreError,
+    entities::{api_token, user},
+};
 
 /// A token as stored; its territory as an id, which the caller resolves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +103,29 @@ pub async fn find_by_hash(
         .await?
         .map(to_token)
         .transpose()
+}
+
+/// The token whose secret hashes to `hash`, with its owner, in one statement (every request
+/// made with a token reads it).
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_with_owner(
+    conn: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<(StoredToken, User)>, StoreError> {
+    let Some((token, Some(owner))) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(hash))
+        .find_also_related(user::Entity)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((
+        to_token(token)?,
+        super::users::to_user(conn, owner).await?,
+    )))
 }
 
 /// One token.

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Condition, Query},
+    sea_query::{Condition, Expr, ExprTrait, Query},
 };
 use terrain_domain::{
     Actor, ChangeItem, ChangeType, Event, Fund, ProgrammeCode, Project, TerritoryId, TerritoryPath,
@@ -209,9 +209,16 @@ pub async fn matching(
             change::Column::Academy,
         ));
     }
-    let visible_projects = Query::select()
-        .column(project::Column::Id)
+    // The project of each change, looked up by its key: a correlated test rather than the set
+    // of every visible project (over a hundred thousand for an observer), which SQLite would
+    // build for each page.
+    let project_visible = Query::select()
+        .expr(Expr::val(1))
         .from(project::Entity)
+        .and_where(
+            Expr::col((project::Entity, project::Column::Id))
+                .equals((change::Entity, change::Column::ProjectId)),
+        )
         .cond_where(visible_to(viewer))
         .to_owned();
     let rows = change::Entity::find()
@@ -220,7 +227,7 @@ pub async fn matching(
         .filter(
             Condition::any()
                 .add(change::Column::ProjectId.is_null())
-                .add(change::Column::ProjectId.in_subquery(visible_projects)),
+                .add(Expr::exists(project_visible)),
         )
         .order_by_asc(change::Column::Seq)
         .limit(limit + 1)

@@ -173,7 +173,10 @@ pub async fn update(
     to_user(conn, updated).await.map(Some)
 }
 
-async fn to_user(conn: &impl ConnectionTrait, model: user::Model) -> Result<User, StoreError> {
+pub(crate) async fn to_user(
+    conn: &impl ConnectionTrait,
+    model: user::Model,
+) -> Result<User, StoreError> {
     let programme = model
         .scope_programme
         .as_deref()
