@@ -89,22 +89,6 @@ pub async fn insert(
     Ok(())
 }
 
-/// The token whose secret hashes to `hash`.
-///
-/// # Errors
-/// When the database fails.
-pub async fn find_by_hash(
-    conn: &impl ConnectionTrait,
-    hash: &str,
-) -> Result<Option<StoredToken>, StoreError> {
-    api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(hash))
-        .one(conn)
-        .await?
-        .map(to_token)
-        .transpose()
-}
-
 /// The token whose secret hashes to `hash`, with its owner, in one statement (every request
 /// made with a token reads it).
 ///
