@@ -387,6 +387,41 @@ impl TestApp {
         response.json().await.expect("project")
     }
 
+    /// Records a workshop in the Rhône titled `title` as `session`; expects 201.
+    pub async fn record_event(&self, session: &Session, title: &str) -> Value {
+        let response = self
+            .post(
+                "/api/v1/events",
+                &json!({"programme": "education", "territory": "department:69", "title": title,
+                        "kind": "workshop", "starts_at": "2026-03-14T18:30:00Z",
+                        "attendance": {"parents": 12}}),
+                Some(&session.token),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "record event");
+        response.json().await.expect("event")
+    }
+
+    /// The ids of every item a list answers to `session` (one page of up to 100).
+    pub async fn listed_ids(
+        &self,
+        path: &str,
+        session: &Session,
+    ) -> std::collections::BTreeSet<String> {
+        let page: Value = self
+            .get_as(path, &session.token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|item| item["id"].as_str().expect("id").to_owned())
+            .collect()
+    }
+
     /// `PATCH path` as `session`, with `If-Match: if_match` when given.
     pub async fn patch(
         &self,

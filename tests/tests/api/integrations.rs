@@ -373,17 +373,7 @@ async fn a_mirror_that_applies_the_feed_from_the_start_ends_equal_to_the_api_aft
         .await;
     let mut events = Vec::new();
     for title in ["Atelier des parents", "Forum santé", "Réunion publique"] {
-        let event = app
-            .post(
-                "/api/v1/events",
-                &json!({"programme": "education", "territory": "department:69", "title": title,
-                        "kind": "workshop", "starts_at": "2026-03-14T18:30:00Z",
-                        "attendance": {"parents": 12}}),
-                Some(&lead.token),
-            )
-            .await;
-        assert_eq!(event.status(), 201);
-        events.push(event.json::<Value>().await.expect("event"));
+        events.push(app.record_event(&lead, title).await);
     }
     let removed = events[1]["id"].as_str().expect("id");
     let deleted = app
@@ -411,37 +401,20 @@ async fn a_mirror_that_applies_the_feed_from_the_start_ends_equal_to_the_api_aft
             other => panic!("{path}: {other}"),
         };
     }
-    let listed: Value = app
-        .get_as("/api/v1/projects?limit=100", &observer.token)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let expected: BTreeSet<String> = listed["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|p| p["id"].as_str().expect("id").to_owned())
-        .collect();
-    assert_eq!(projects, expected);
+    assert_eq!(
+        projects,
+        app.listed_ids("/api/v1/projects?limit=100", &observer)
+            .await
+    );
     assert!(projects.contains(validated["id"].as_str().expect("id")));
     assert!(
         !projects.contains(draft["id"].as_str().expect("id")),
         "a draft is the lead's alone"
     );
-    let listed: Value = app
-        .get_as("/api/v1/events?limit=100", &observer.token)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let expected: BTreeSet<String> = listed["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|e| e["id"].as_str().expect("id").to_owned())
-        .collect();
-    assert_eq!(mirrored_events, expected);
+    assert_eq!(
+        mirrored_events,
+        app.listed_ids("/api/v1/events?limit=100", &observer).await
+    );
     assert_eq!(mirrored_events.len(), 2);
     assert!(
         items

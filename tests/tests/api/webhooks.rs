@@ -322,16 +322,7 @@ async fn a_hanging_receiver_does_not_delay_another_hooks_deliveries() {
     register(&app, &observer, &silent.url, &["event.created"]).await;
     register(&app, &observer, &quick.url, &["event.created"]).await;
     for title in ["Atelier des parents", "Forum santé", "Réunion publique"] {
-        let event = app
-            .post(
-                "/api/v1/events",
-                &json!({"programme": "education", "territory": "department:69", "title": title,
-                        "kind": "workshop", "starts_at": "2026-03-14T18:30:00Z",
-                        "attendance": {"parents": 12}}),
-                Some(&lead.token),
-            )
-            .await;
-        assert_eq!(event.status(), 201);
+        app.record_event(&lead, title).await;
     }
     // The silent target holds its first deliveries (for 60 s) while the other gets all three.
     silent.wait_for(1).await;
