@@ -172,11 +172,11 @@ impl Database {
                 .then_some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        Ok(Tx(
-            self.writer.begin_with_options(options).await?,
-            std::sync::Mutex::default(),
-            self.feed_bell.clone(),
-        ))
+        Ok(Tx {
+            inner: self.writer.begin_with_options(options).await?,
+            changes: std::sync::Mutex::default(),
+            feed_bell: self.feed_bell.clone(),
+        })
     }
 
     /// Wakes whoever waits on [`Database::feed_wait`] (a ping written outside the feed).
@@ -259,18 +259,20 @@ fn create_sqlite_directory(url: &str) {
 /// sorts the database's answer like every other error. Dropped without a commit, it rolls
 /// back, and the changes it recorded for the feed with it.
 #[derive(Debug)]
-pub struct Tx(
-    DatabaseTransaction,
-    std::sync::Mutex<Vec<NewChange>>,
-    std::sync::Arc<tokio::sync::Notify>,
-);
+pub struct Tx {
+    inner: DatabaseTransaction,
+    /// The changes for the feed, written by [`Tx::commit`].
+    changes: std::sync::Mutex<Vec<NewChange>>,
+    /// The database's feed bell, rung once they are committed.
+    feed_bell: std::sync::Arc<tokio::sync::Notify>,
+}
 
 impl Tx {
     /// Records a change for the feed (SPEC §13). The feed's rows are written by
     /// [`Tx::commit`], last, so that on PostgreSQL the lock that orders them is held only
     /// while committing (see `repo::changes`).
     pub fn record(&self, change: NewChange) {
-        self.1
+        self.changes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(change);
@@ -283,14 +285,14 @@ impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
         let changes = std::mem::take(
             &mut *self
-                .1
+                .changes
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        crate::repo::changes::append(&self.0, &changes).await?;
-        self.0.commit().await?;
+        crate::repo::changes::append(&self.inner, &changes).await?;
+        self.inner.commit().await?;
         if !changes.is_empty() {
-            self.2.notify_one();
+            self.feed_bell.notify_one();
         }
         Ok(())
     }
@@ -299,35 +301,35 @@ impl Tx {
 #[sea_orm::entity::prelude::async_trait::async_trait]
 impl ConnectionTrait for Tx {
     fn get_database_backend(&self) -> DbBackend {
-        self.0.get_database_backend()
+        self.inner.get_database_backend()
     }
 
     async fn execute_raw(
         &self,
         stmt: sea_orm::Statement,
     ) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
-        self.0.execute_raw(stmt).await
+        self.inner.execute_raw(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
-        self.0.execute_unprepared(sql).await
+        self.inner.execute_unprepared(sql).await
     }
 
     async fn query_one_raw(
         &self,
         stmt: sea_orm::Statement,
     ) -> Result<Option<sea_orm::QueryResult>, sea_orm::DbErr> {
-        self.0.query_one_raw(stmt).await
+        self.inner.query_one_raw(stmt).await
     }
 
     async fn query_all_raw(
         &self,
         stmt: sea_orm::Statement,
     ) -> Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> {
-        self.0.query_all_raw(stmt).await
+        self.inner.query_all_raw(stmt).await
     }
 
     fn support_returning(&self) -> bool {
-        self.0.support_returning()
+        self.inner.support_returning()
     }
 }

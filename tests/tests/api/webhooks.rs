@@ -426,3 +426,34 @@ async fn a_hook_failing_for_three_days_is_disabled_and_its_owner_told_by_mail() 
         .await;
     assert_problem(ping, 409).await;
 }
+
+#[tokio::test]
+async fn a_hook_narrowed_to_a_territory_or_programme_gets_only_the_changes_there() {
+    let app = spawn().await;
+    let observer = app.account("analyste", "observer", &[]).await;
+    let lead = app.lead("porteuse").await;
+    let lyon = Receiver::start(&[]).await;
+    let grenoble = Receiver::start(&[]).await;
+    let health = Receiver::start(&[]).await;
+    for (receiver, reach) in [
+        (&lyon, json!({"territory": "academy:10"})),
+        (&grenoble, json!({"territory": "academy:08"})),
+        (&health, json!({"programme": "health"})),
+    ] {
+        let mut body = json!({"url": receiver.url, "types": ["event.created"]});
+        if let (Some(body), Some(reach)) = (body.as_object_mut(), reach.as_object()) {
+            body.extend(reach.clone());
+        }
+        let answer = app
+            .post("/api/v1/webhooks", &body, Some(&observer.token))
+            .await;
+        assert_eq!(answer.status(), 201);
+    }
+    // An education workshop in the Rhône, in the académie of Lyon.
+    let event = app.record_event(&lead, "Atelier des parents").await;
+    let got = lyon.wait_for(1).await;
+    assert_eq!(json_of(&got[0])["data"]["id"], event["id"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(grenoble.received().is_empty(), "another académie");
+    assert!(health.received().is_empty(), "another programme");
+}
