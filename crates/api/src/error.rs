@@ -98,6 +98,12 @@ pub enum ApiError {
     /// Request body not in JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// A file larger than accepted; the French reason.
+    #[error("file too large: {0}")]
+    FileTooLarge(String),
+    /// A file of a kind not accepted; the French reason.
+    #[error("unsupported file: {0}")]
+    UnsupportedFile(String),
     /// One or more fields are invalid.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
@@ -134,7 +140,8 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge | ApiError::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedFile(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -149,7 +156,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(detail)
             | ApiError::Forbidden(detail)
-            | ApiError::Conflict(detail) => draft.detail = detail,
+            | ApiError::Conflict(detail)
+            | ApiError::FileTooLarge(detail)
+            | ApiError::UnsupportedFile(detail) => draft.detail = detail,
             ApiError::Validation(errors) => draft.errors = errors,
             _ => {}
         }
@@ -173,6 +182,8 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated => ApiError::Unauthorized,
             AppError::Forbidden(reason) => ApiError::Forbidden(reason),
             AppError::Conflict(reason) => ApiError::Conflict(reason),
+            AppError::TooLarge(reason) => ApiError::FileTooLarge(reason),
+            AppError::UnsupportedMedia(reason) => ApiError::UnsupportedFile(reason),
             AppError::Stale => ApiError::PreconditionFailed,
             AppError::VersionRequired => ApiError::PreconditionRequired,
             AppError::Invalid(errors) => {

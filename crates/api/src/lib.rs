@@ -28,6 +28,20 @@ pub use error::render_problems;
 /// The largest request body accepted.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
+/// The largest body of a request carrying a file: the file, plus room for the multipart
+/// envelope and the fields beside it (a 21 MB body is refused from its declared length).
+pub const UPLOAD_LIMIT_BYTES: usize =
+    terrain_domain::conversation::MAX_FILE_BYTES as usize + BODY_LIMIT_BYTES;
+
+/// Whether this request is the API's upload, the one route past [`BODY_LIMIT_BYTES`].
+pub fn accepts_files(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && path
+            .strip_prefix("/api/v1/projects/")
+            .and_then(|rest| rest.strip_suffix("/attachments"))
+            .is_some_and(|id| !id.contains('/'))
+}
+
 /// Every route of the JSON API under `/api/v1`, the operational endpoints (`/health`,
 /// `/ready`, `/metrics`) and the documentation (`/docs`, `/api/v1/openapi.json`).
 pub fn router(app: App, metrics: PrometheusHandle) -> Router {

@@ -171,6 +171,7 @@ pub async fn work_one(app: &App) -> Result<bool, AppError> {
                     Some(&Expected::Any),
                     action,
                     batch.comment.clone(),
+                    &[],
                     Some((id, position)),
                 )
                 .await

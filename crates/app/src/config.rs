@@ -40,6 +40,31 @@ pub struct Settings {
     /// Webhook deliveries.
     #[serde(default)]
     pub webhooks: WebhookSettings,
+    /// Where attached files are kept.
+    #[serde(default)]
+    pub storage: StorageSettings,
+}
+
+/// Where attached files are kept (SPEC §15).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSettings {
+    /// `file://./data/files` (a local folder, created if missing; relative to the working
+    /// directory) or `s3://bucket/prefix` (S3-compatible object storage, for several
+    /// instances; region and credentials from `AWS_REGION`, `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY`).
+    pub url: String,
+    /// The S3 endpoint, for a service other than Amazon's (`http://` allowed).
+    pub s3_endpoint: Option<String>,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        StorageSettings {
+            url: "file://./data/files".to_owned(),
+            s3_endpoint: None,
+        }
+    }
 }
 
 /// Webhook deliveries (SPEC §14).

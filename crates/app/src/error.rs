@@ -20,6 +20,12 @@ pub enum AppError {
     /// French reason.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// What was sent is larger than accepted; the French reason.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// What was sent is of a kind not accepted; the French reason.
+    #[error("unsupported media: {0}")]
+    UnsupportedMedia(String),
     /// The resource changed since the version the actor read.
     #[error("stale version")]
     Stale,

@@ -171,6 +171,7 @@ pub async fn grant(
             change: Change::Support(grant.clone()),
             comment: note.clone(),
             batch: None,
+            reasons: Vec::new(),
         };
         history::append(&txn, id, &entry).await?;
         notify::support(app, &txn, &project, &support, now).await?;

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod attachments;
 pub mod batches;
 pub mod changes;
 pub mod config;
@@ -16,11 +17,13 @@ pub mod digest;
 mod error;
 pub mod events;
 pub mod exports;
+pub mod files;
 pub mod funding;
 pub mod idempotency;
 pub mod import;
 pub mod limits;
 pub mod mail;
+pub mod messages;
 mod notify;
 pub mod outbox;
 pub mod pagination;
@@ -64,6 +67,7 @@ struct Inner {
     trusted_proxies: Vec<ipnet::IpNet>,
     outbox_bell: tokio::sync::Notify,
     batch_bell: tokio::sync::Notify,
+    files: files::Files,
 }
 
 impl App {
@@ -78,8 +82,10 @@ impl App {
             .jwt_secret
             .clone()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no signing secret")))?;
+        let files = files::Files::open(&settings.storage)?;
         Ok(App {
             inner: Arc::new(Inner {
+                files,
                 keys: TokenKeys::new(&settings.auth, &secret),
                 trusted_proxies: settings.server.trusted_proxy_nets(),
                 catalogue: RwLock::new(Arc::new(catalogue)),
@@ -100,6 +106,11 @@ impl App {
     /// The settings the service started with.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Where attached files are kept.
+    pub fn files(&self) -> &files::Files {
+        &self.inner.files
     }
 
     /// The programmes and territories.

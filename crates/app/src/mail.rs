@@ -65,6 +65,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("test.txt", include_str!("../templates/test.txt")),
     (
+        "new_message.txt",
+        include_str!("../templates/new_message.txt"),
+    ),
+    (
         "webhook_disabled.txt",
         include_str!("../templates/webhook_disabled.txt"),
     ),
@@ -288,6 +292,8 @@ mod tests {
             programme => "Notre école", territory => "Rhône", comment => "Précisez le budget.",
             resubmission => false, support => "financement de 1 500,00 €", note => "",
             lead => "Mme Durand", amount => "1 500,00 €",
+            reasons => vec!["Dossier incomplet", "Informations périmées"],
+            author => "M. Martin", body => "Le devis est joint.", files => vec!["devis.pdf"],
         };
         for kind in [
             "submission_receipt",
@@ -297,6 +303,7 @@ mod tests {
             "reopened",
             "support_granted",
             "new_submission",
+            "new_message",
         ] {
             let mail = render(&draft(kind, project.clone())).expect(kind);
             assert!(
@@ -318,6 +325,14 @@ mod tests {
                 "{kind}: text is not"
             );
         }
+        let reasons = render(&draft("changes_requested", project.clone())).expect("reasons");
+        assert!(
+            reasons
+                .text
+                .contains("Motifs : Dossier incomplet, Informations périmées."),
+            "{}",
+            reasons.text
+        );
         let digest = context! { projects => vec![context! {
             title => "Jardin", territory => "Rhône", date => "1er décembre", resubmission => true,
             link => "https://terrain.example/instruction/projets/1",

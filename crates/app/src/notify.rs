@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use minijinja::context;
 use terrain_domain::{
-    Action, Channel, Grant, MailPreference, Project, Status, Support, User, delivery, fr,
+    Action, Channel, CorrectionReason, Grant, MailPreference, Message, Project, Status, Support,
+    User, delivery, fr,
 };
 use terrain_persistence::ConnectionTrait;
 use terrain_persistence::repo::{
@@ -104,15 +105,17 @@ pub(crate) async fn transition(
     after: &Project,
     action: Action,
     comment: Option<&str>,
+    reasons: &[CorrectionReason],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let about = about(app, after);
+    let reasons: Vec<&str> = reasons.iter().map(|r| r.label_fr()).collect();
     let date = fr::datetime(now);
     let resubmission = before.status == Status::ChangesRequested;
     let values = context! {
         title => about.title, programme => about.programme, territory => about.territory,
         date => date, project_id => after.id.to_string(), comment => comment.unwrap_or_default(),
-        resubmission => resubmission,
+        resubmission => resubmission, reasons => reasons,
     };
     let mut rows = Vec::new();
     let lead_mail = match action {
@@ -195,5 +198,63 @@ pub(crate) async fn support(
         values,
     );
     outbox::insert(conn, vec![delivery(&draft, Some(project.id), None)?], now).await?;
+    Ok(())
+}
+
+/// The mails of a new message: to the lead when an administrator writes; when the lead
+/// writes, to the administrators who follow the project or, when nobody does, to those in
+/// charge who asked for instant mails (as for a submission).
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn message(
+    app: &App,
+    conn: &impl ConnectionTrait,
+    project: &Project,
+    message: &Message,
+    files: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let values = context! {
+        title => project.fields.title.as_str(), author => message.author_name.clone(),
+        body => message.body.clone(), files => files.to_vec(),
+    };
+    let subject = format!("Nouveau message : « {} »", project.fields.title.as_str());
+    let mut rows = Vec::new();
+    if message.author_id == project.lead_id {
+        let following = followers::of_project(conn, project.id).await?;
+        let admins = users::enabled_admins(conn).await?;
+        for admin in delivery::hear_of_submission(project, &following, &admins) {
+            let draft = Draft {
+                kind: "new_message",
+                subject: subject.clone(),
+                to: admin.email.clone(),
+                name: Some(admin.display_name.clone()),
+                values: values.clone(),
+                link: Some((
+                    link(
+                        app,
+                        &format!("/instruction/projets/{}#messages", project.id),
+                    ),
+                    "Lire et répondre".into(),
+                )),
+            };
+            rows.push(delivery(&draft, Some(project.id), None)?);
+        }
+    } else if let Some(lead) = listening_lead(conn, project).await? {
+        let draft = Draft {
+            kind: "new_message",
+            subject,
+            to: lead.email.clone(),
+            name: Some(lead.display_name.clone()),
+            values,
+            link: Some((
+                link(app, &format!("/espace/projets/{}#messages", project.id)),
+                "Lire et répondre".into(),
+            )),
+        };
+        rows.push(delivery(&draft, Some(project.id), None)?);
+    }
+    outbox::insert(conn, rows, now).await?;
     Ok(())
 }

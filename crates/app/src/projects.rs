@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 use terrain_domain::ChangeType;
 use terrain_domain::{
-    Action, Actor, Catalogue, Change, Email, Event, HistoryEntry, Project, ProjectFields,
-    ProjectInput, Stage, Status, Support, TerritoryPath, User,
+    Action, Actor, Catalogue, Change, CorrectionReason, Email, Event, HistoryEntry, Project,
+    ProjectFields, ProjectInput, Stage, Status, Support, TerritoryPath, User,
     access::{self, Intent},
     project::{Category, Stakeholder},
     stage,
@@ -374,8 +374,19 @@ pub async fn transition(
     expected: Option<&Expected>,
     action: Action,
     comment_text: Option<String>,
+    reasons: &[CorrectionReason],
 ) -> Result<ProjectDetail, AppError> {
-    let updated = decide(app, actor, id, expected, action, comment_text, None).await?;
+    let updated = decide(
+        app,
+        actor,
+        id,
+        expected,
+        action,
+        comment_text,
+        reasons,
+        None,
+    )
+    .await?;
     detail_in(app.store().reader(), updated, Some(actor)).await
 }
 
@@ -388,6 +399,7 @@ pub(crate) async fn decide(
     expected: Option<&Expected>,
     action: Action,
     comment_text: Option<String>,
+    reasons: &[CorrectionReason],
     item: Option<(Uuid, i32)>,
 ) -> Result<Project, AppError> {
     let batch = item.map(|(batch, _)| batch);
@@ -395,6 +407,15 @@ pub(crate) async fn decide(
     access::authorize(actor, &project, Intent::Transition)?;
     let expected = required(expected)?;
     let comment = comment(comment_text, "comment")?;
+    if !reasons.is_empty() && action != Action::RequestChanges {
+        return Err(AppError::invalid(
+            "reasons",
+            "Les motifs accompagnent seulement une demande de modifications.",
+        ));
+    }
+    let mut reasons = reasons.to_vec();
+    reasons.sort();
+    reasons.dedup();
     let updated = retrying(|| async {
         let project = visible(app, Some(actor), id).await?;
         let party = access::authorize(actor, &project, Intent::Transition)?;
@@ -423,6 +444,7 @@ pub(crate) async fn decide(
             },
             comment: comment.clone(),
             batch,
+            reasons: reasons.clone(),
         };
         history::append(&txn, id, &entry).await?;
         if action == Action::StartReview {
@@ -436,6 +458,7 @@ pub(crate) async fn decide(
             &updated,
             action,
             comment.as_deref(),
+            &reasons,
             now,
         )
         .await?;
@@ -504,6 +527,7 @@ pub async fn change_stage(
             },
             comment: note.clone(),
             batch: None,
+            reasons: Vec::new(),
         };
         history::append(&txn, id, &entry).await?;
         txn.record(NewChange::project(

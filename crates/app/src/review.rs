@@ -254,6 +254,7 @@ pub(crate) async fn set_following(
         change: Change::Assignment { account, follows },
         comment: None,
         batch,
+        reasons: Vec::new(),
     };
     history::append(conn, project, &entry).await?;
     Ok(true)

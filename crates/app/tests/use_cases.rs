@@ -95,6 +95,7 @@ async fn an_incomplete_submission_names_every_missing_field_and_changes_nothing(
         Some(&Expected::OneOf(vec![1])),
         Action::Submit,
         None,
+        &[],
     )
     .await;
     let Err(AppError::Invalid(errors)) = outcome else {
@@ -127,6 +128,7 @@ async fn an_admin_outside_its_scope_finds_no_project_to_decide_on() {
         Some(&Expected::Any),
         Action::Submit,
         None,
+        &[],
     )
     .await
     .expect("submit");
@@ -137,6 +139,7 @@ async fn an_admin_outside_its_scope_finds_no_project_to_decide_on() {
         Some(&Expected::Any),
         Action::StartReview,
         None,
+        &[],
     )
     .await;
     assert!(matches!(outcome, Err(AppError::NotFound)), "{outcome:?}");
@@ -159,6 +162,7 @@ async fn a_change_based_on_a_stale_version_is_refused() {
         Some(&Expected::OneOf(vec![7])),
         Action::Submit,
         None,
+        &[],
     )
     .await;
     assert!(matches!(outcome, Err(AppError::Stale)), "{outcome:?}");
@@ -169,6 +173,7 @@ async fn a_change_based_on_a_stale_version_is_refused() {
         None,
         Action::Submit,
         None,
+        &[],
     )
     .await;
     assert!(

@@ -19,7 +19,6 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -160,8 +159,33 @@ pub fn with_middleware(app: Router, settings: &Settings) -> Router {
                 StatusCode::SERVICE_UNAVAILABLE,
                 Duration::from_secs(settings.server.request_timeout_secs),
             ))
-            .layer(RequestBodyLimitLayer::new(terrain_api::BODY_LIMIT_BYTES)),
+            .layer(middleware::from_fn(limit_body))
+            .layer(axum::extract::DefaultBodyLimit::disable()),
     )
+}
+
+/// The body limit of a request: 64 KiB, or 20 MiB and a little for the routes that take a
+/// file. A declared length past it is refused before anything is read; a body that grows past
+/// it while read is cut off (413 as well).
+async fn limit_body(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method(), request.uri().path());
+    let limit =
+        if terrain_api::accepts_files(method, path) || terrain_web::accepts_files(method, path) {
+            terrain_api::UPLOAD_LIMIT_BYTES
+        } else {
+            terrain_api::BODY_LIMIT_BYTES
+        };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return axum::response::IntoResponse::into_response(StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(request).await
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

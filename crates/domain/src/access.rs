@@ -26,6 +26,14 @@ pub enum Intent {
     Grant,
     /// Work on its review: private notes, followers.
     Review,
+    /// Read and write its conversation and read its files: the lead and the administrators
+    /// in charge only (observers and everyone else are answered as if it did not exist).
+    Converse,
+    /// Attach a file: the lead while the project is editable, administrators in charge at
+    /// any time.
+    Attach,
+    /// Remove a file: the lead while the project is editable.
+    Detach,
 }
 
 /// Why an intent is refused.
@@ -104,9 +112,29 @@ pub fn authorize(actor: &Actor, project: &Project, intent: Intent) -> Result<Par
     }
     let party = party(actor, project);
     let admin_elsewhere = actor.role == Role::Admin && party == Party::Other;
+    let editable = project.status.is_editable();
     match intent {
         Intent::Read => Ok(party),
         _ if admin_elsewhere => Err(Denied::Hidden),
+        Intent::Converse | Intent::Attach | Intent::Detach if party == Party::Other => {
+            Err(Denied::Hidden)
+        }
+        Intent::Converse => Ok(party),
+        Intent::Attach => match party {
+            Party::Owner if !editable => Err(Denied::Forbidden(
+                "Le projet n'est plus modifiable : ses pièces jointes sont figées.",
+            )),
+            _ => Ok(party),
+        },
+        Intent::Detach => match party {
+            Party::Owner if editable => Ok(party),
+            Party::Owner => Err(Denied::Forbidden(
+                "Le projet n'est plus modifiable : ses pièces jointes sont figées.",
+            )),
+            _ => Err(Denied::Forbidden(
+                "Seul le porteur retire une pièce jointe, tant que le projet est modifiable.",
+            )),
+        },
         Intent::Edit => match party {
             Party::Owner => Ok(party),
             _ => Err(Denied::Forbidden("Seul le porteur modifie son projet.")),
@@ -351,6 +379,58 @@ pub(crate) mod tests {
                 (S::Validated, "OFFFHF"),
                 (S::Rejected, "OHFFHF"),
                 (S::Withdrawn, "OHFFHF"),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_conversation_is_between_the_lead_and_the_admins_in_charge_only() {
+        use Status as S;
+        //                          owner other observer in-scope elsewhere national
+        check(
+            Intent::Converse,
+            [
+                (S::Draft, "OHHHHH"),
+                (S::Submitted, "OHHAHA"),
+                (S::UnderReview, "OHHAHA"),
+                (S::ChangesRequested, "OHHAHA"),
+                (S::Validated, "OHHAHA"),
+                (S::Rejected, "OHHAHA"),
+                (S::Withdrawn, "OHHAHA"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_lead_attaches_while_editable_and_admins_in_charge_at_any_time() {
+        use Status as S;
+        check(
+            Intent::Attach,
+            [
+                (S::Draft, "OHHHHH"),
+                (S::Submitted, "FHHAHA"),
+                (S::UnderReview, "FHHAHA"),
+                (S::ChangesRequested, "OHHAHA"),
+                (S::Validated, "FHHAHA"),
+                (S::Rejected, "FHHAHA"),
+                (S::Withdrawn, "FHHAHA"),
+            ],
+        );
+    }
+
+    #[test]
+    fn only_the_lead_removes_a_file_and_only_while_editable() {
+        use Status as S;
+        check(
+            Intent::Detach,
+            [
+                (S::Draft, "OHHHHH"),
+                (S::Submitted, "FHHFHF"),
+                (S::UnderReview, "FHHFHF"),
+                (S::ChangesRequested, "OHHFHF"),
+                (S::Validated, "FHHFHF"),
+                (S::Rejected, "FHHFHF"),
+                (S::Withdrawn, "FHHFHF"),
             ],
         );
     }

@@ -142,6 +142,8 @@ pub struct HistoryEntry {
     pub comment: Option<String>,
     /// The batch the change was part of (`POST /batches`).
     pub batch: Option<Uuid>,
+    /// Why changes were requested (a `request_changes` entry only).
+    pub reasons: Vec<crate::conversation::CorrectionReason>,
 }
 
 #[cfg(test)]

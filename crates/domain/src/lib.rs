@@ -4,6 +4,7 @@
 pub mod access;
 pub mod account;
 pub mod code;
+pub mod conversation;
 pub mod delivery;
 pub mod event;
 pub mod fields;
@@ -22,6 +23,7 @@ pub mod territory;
 pub mod text;
 
 pub use account::{Actor, DisplayName, Email, Password, Role, Scope, User};
+pub use conversation::{Attachment, CorrectionReason, FileKind, FileName, Message};
 pub use delivery::{Channel, Delivery, DeliveryStatus, MailPreference};
 pub use event::{Attendance, Event, EventInput, EventKind, NewEvent};
 pub use fields::{FieldError, FieldErrors};

@@ -45,6 +45,19 @@ pub fn is_page_path(path: &str) -> bool {
     !(path == "/api" || api.iter().any(|prefix| path.starts_with(prefix)))
 }
 
+/// Whether this request is a page's form carrying a file (a message or an attachment).
+pub fn accepts_files(method: &axum::http::Method, path: &str) -> bool {
+    let project_form = |prefix: &str| {
+        path.strip_prefix(prefix).is_some_and(|rest| {
+            rest.split_once('/').is_some_and(|(id, form)| {
+                !id.is_empty() && (form == "pieces" || form == "messages")
+            })
+        })
+    };
+    method == axum::http::Method::POST
+        && (project_form("/espace/projets/") || project_form("/instruction/projets/"))
+}
+
 /// The Content Security Policy of pages: nothing from another origin, no inline script.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";

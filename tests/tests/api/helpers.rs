@@ -30,6 +30,8 @@ pub struct TestApp {
     db: terrain_persistence::Database,
     app: terrain_app::App,
     settings: Settings,
+    /// The folder of the attached files (unused on S3), shared with the siblings.
+    files: std::sync::Arc<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -183,6 +185,22 @@ fn replace_database(url: &str, name: &str) -> String {
     }
 }
 
+/// Where a test app keeps its files: `folder`, or, when `TERRAIN_TEST_S3_BUCKET` is set, a
+/// fresh prefix of that bucket on `TERRAIN_TEST_S3_ENDPOINT` (credentials from the `AWS_*`
+/// variables), as `.ci/run` does against a local S3 server.
+pub fn test_storage(folder: &std::path::Path) -> terrain_app::config::StorageSettings {
+    match std::env::var("TERRAIN_TEST_S3_BUCKET") {
+        Ok(bucket) if !bucket.is_empty() => terrain_app::config::StorageSettings {
+            url: format!("s3://{bucket}/{}", uuid::Uuid::new_v4().simple()),
+            s3_endpoint: std::env::var("TERRAIN_TEST_S3_ENDPOINT").ok(),
+        },
+        _ => terrain_app::config::StorageSettings {
+            url: format!("file://{}", folder.display()),
+            s3_endpoint: None,
+        },
+    }
+}
+
 /// Settings of a test app on `database`.
 pub fn test_settings(database: &TestDatabase) -> Settings {
     let mut settings = Settings::default();
@@ -217,20 +235,36 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let database = TestDatabase::create().await;
         let mut settings = test_settings(&database);
+        let files = tempfile::tempdir().expect("files folder");
+        settings.storage = test_storage(files.path());
         adjust(&mut settings);
         if std::env::var("TEST_LOG").is_ok() {
             terrain_cli::telemetry::init_tracing(&settings.log);
         }
-        TestApp::start(std::sync::Arc::new(database), settings).await
+        TestApp::start(
+            std::sync::Arc::new(database),
+            settings,
+            std::sync::Arc::new(files),
+        )
+        .await
     }
 
     /// Another instance of the service on this app's database (same settings), as when
     /// several instances serve one PostgreSQL database.
     pub async fn sibling(&self) -> TestApp {
-        TestApp::start(self.database.clone(), self.settings.clone()).await
+        TestApp::start(
+            self.database.clone(),
+            self.settings.clone(),
+            self.files.clone(),
+        )
+        .await
     }
 
-    async fn start(database: std::sync::Arc<TestDatabase>, settings: Settings) -> TestApp {
+    async fn start(
+        database: std::sync::Arc<TestDatabase>,
+        settings: Settings,
+        files: std::sync::Arc<tempfile::TempDir>,
+    ) -> TestApp {
         let application = Application::build(settings.clone())
             .await
             .expect("build the app");
@@ -253,6 +287,7 @@ impl TestApp {
             db,
             app,
             settings,
+            files,
             shutdown: Some(tx),
             server: Some(server),
         }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod accounts;
+mod conversation;
 mod dashboard;
 mod data;
 mod errors;

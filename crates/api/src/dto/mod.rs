@@ -2,6 +2,7 @@
 //! domain values with `From`; requests become domain values through `TryFrom`.
 
 pub mod accounts;
+pub mod conversation;
 pub mod deliveries;
 pub mod events;
 pub mod funding;

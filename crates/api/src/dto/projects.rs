@@ -399,6 +399,10 @@ pub struct TransitionRequest {
     /// Required for `request_changes`, `reject` and `reopen`; up to 2,000 characters.
     #[schema(schema_with = fields::comment)]
     pub comment: Option<String>,
+    /// Why changes are requested (`request_changes` only; refused with any other action).
+    #[serde(default)]
+    #[schema(max_items = 3)]
+    pub reasons: Vec<CorrectionReasonName>,
 }
 
 /// `POST /projects/{id}/stage`. Needs `If-Match`.
@@ -455,7 +459,40 @@ pub struct HistoryEntryView {
     pub comment: Option<String>,
     /// The batch the change was part of.
     pub batch_id: Option<Uuid>,
+    /// Why changes were requested (`request_changes` entries; empty otherwise).
+    pub reasons: Vec<CorrectionReasonName>,
+    /// When the lead answered this request by submitting again (`request_changes` entries).
+    pub answered_at: Option<DateTime<Utc>>,
 }
+
+impl HistoryView {
+    /// The view of a whole history, each request for changes with its answer.
+    pub fn of(entries: Vec<HistoryEntry>) -> Self {
+        let answers = terrain_domain::conversation::answers(&entries);
+        HistoryView {
+            items: entries
+                .into_iter()
+                .zip(answers)
+                .map(|(entry, answered_at)| HistoryEntryView {
+                    answered_at,
+                    ..entry.into()
+                })
+                .collect(),
+        }
+    }
+}
+
+mirror_enum!(
+    /// Why changes are requested.
+    CorrectionReasonName => terrain_domain::CorrectionReason {
+        /// Something is missing.
+        Incomplete,
+        /// Something is wrong.
+        Incorrect,
+        /// Something is out of date.
+        Outdated,
+    }
+);
 
 impl From<HistoryEntry> for HistoryEntryView {
     fn from(entry: HistoryEntry) -> Self {
@@ -478,6 +515,8 @@ impl From<HistoryEntry> for HistoryEntryView {
             to: change.to_code(),
             comment: entry.comment,
             batch_id: entry.batch,
+            reasons: entry.reasons.into_iter().map(Into::into).collect(),
+            answered_at: None,
         }
     }
 }

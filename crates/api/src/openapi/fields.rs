@@ -206,6 +206,15 @@ pub fn note_body() -> Object {
     .build()
 }
 
+/// A message of a project's conversation.
+pub fn message_body() -> Object {
+    text(
+        terrain_domain::conversation::MESSAGE_BODY,
+        "1 à 5 000 caractères, sauts de ligne permis, sans espace au début ni à la fin.",
+    )
+    .build()
+}
+
 /// A decision template's name.
 pub fn template_title() -> Object {
     text(review::TEMPLATE_TITLE, "1 à 120 caractères sur une ligne.").build()

@@ -397,6 +397,11 @@ pub(super) fn history(
                 .requires_comment()
                 .then(|| "Avis de la commission".to_owned()),
             batch: None,
+            reasons: if action == Action::RequestChanges {
+                vec![terrain_domain::CorrectionReason::Incomplete]
+            } else {
+                Vec::new()
+            },
         });
         current = to;
     }
@@ -414,6 +419,7 @@ pub(super) fn history(
             change: Change::Support(support.grant.clone()),
             comment: support.note.clone(),
             batch: None,
+            reasons: Vec::new(),
         });
     }
     Ok(entries)

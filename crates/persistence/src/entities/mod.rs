@@ -2,6 +2,7 @@
 //! crate: repositories turn them into domain types.
 
 pub mod api_token;
+pub mod attachment;
 pub mod batch;
 pub mod batch_item;
 pub mod change;
@@ -11,6 +12,7 @@ pub mod event_attendance;
 pub mod event_project;
 pub mod fund;
 pub mod idempotency_key;
+pub mod message_read;
 pub mod outbox;
 pub mod password_reset;
 pub mod programme;
@@ -18,7 +20,9 @@ pub mod programme_theme;
 pub mod project;
 pub mod project_follower;
 pub mod project_history;
+pub mod project_message;
 pub mod project_note;
+pub mod project_storage;
 pub mod rate_limit;
 pub mod refresh_token;
 pub mod session;

@@ -15,6 +15,7 @@ pub struct Model {
     pub to_value: Option<String>,
     pub comment: Option<String>,
     pub batch_id: Option<Uuid>,
+    pub reasons: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

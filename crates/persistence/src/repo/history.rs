@@ -8,7 +8,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use terrain_domain::{Change, HistoryEntry};
+use terrain_domain::{Change, CorrectionReason, HistoryEntry};
 use uuid::Uuid;
 
 use super::rows::corrupt;
@@ -27,6 +27,7 @@ fn model(project_id: Uuid, entry: &HistoryEntry) -> project_history::ActiveModel
         to_value: Set(entry.change.to_code()),
         comment: Set(entry.comment.clone()),
         batch_id: Set(entry.batch),
+        reasons: Set((!entry.reasons.is_empty()).then(|| CorrectionReason::join(&entry.reasons))),
     }
 }
 
@@ -95,6 +96,11 @@ pub async fn of_project(
                 change,
                 comment: row.comment,
                 batch: row.batch_id,
+                reasons: match row.reasons.as_deref() {
+                    None => Vec::new(),
+                    Some(stored) => CorrectionReason::parse_list(stored)
+                        .ok_or_else(|| corrupt(format!("reasons of history entry {}", row.id)))?,
+                },
             })
         })
         .collect()

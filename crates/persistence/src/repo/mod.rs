@@ -1,6 +1,7 @@
 //! Repositories: functions over any connection or transaction, returning domain types.
 
 pub mod api_tokens;
+pub mod attachments;
 pub mod batches;
 pub mod changes;
 pub mod events;
@@ -8,6 +9,7 @@ pub mod followers;
 pub mod funds;
 pub mod history;
 pub mod idempotency;
+pub mod messages;
 pub mod notes;
 pub mod outbox;
 pub mod password_resets;

@@ -366,7 +366,7 @@ async fn act(
     };
     let actor = signed.actor();
     let expected = Expected::OneOf(vec![version]);
-    match projects::transition(&state.app, &actor, id, Some(&expected), action, None).await {
+    match projects::transition(&state.app, &actor, id, Some(&expected), action, None, &[]).await {
         Ok(detail) => {
             let at = detail
                 .project

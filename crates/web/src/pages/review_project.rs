@@ -291,9 +291,25 @@ pub async fn decide(
     {
         comment = Some(review::template(&state.app, &actor, template).await?.body);
     }
+    let reasons_key = format!("{key}.reasons");
+    let reasons: Vec<terrain_domain::CorrectionReason> = pairs
+        .iter()
+        .filter(|(k, _)| *k == reasons_key)
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
     let expected = Expected::OneOf(vec![version]);
     let mut errors = FormErrors::none();
-    match projects::transition(&state.app, &actor, id, Some(&expected), action, comment).await {
+    match projects::transition(
+        &state.app,
+        &actor,
+        id,
+        Some(&expected),
+        action,
+        comment,
+        &reasons,
+    )
+    .await
+    {
         Ok(detail) => {
             let notice = format!(
                 "{} : le projet est maintenant « {} ».",

@@ -1,6 +1,6 @@
 //! Mails (SPEC §11), received by a real SMTP server on loopback.
 
-mod smtp;
+pub(crate) mod smtp;
 
 use secrecy::SecretString;
 use serde_json::{Value, json};

@@ -1,8 +1,10 @@
 //! `/projects`: submission, the validation workflow, history and visibility.
 
+mod attachments;
 mod create;
 mod followers;
 mod grants;
+mod messages;
 mod notes;
 pub(crate) mod read;
 mod stage;
@@ -24,6 +26,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(followers::list_followers))
         .routes(routes!(followers::add_follower, followers::remove_follower))
         .routes(routes!(notes::list_notes, notes::add_note))
+        .routes(routes!(messages::list_messages, messages::post_message))
+        .routes(routes!(
+            attachments::upload_attachment,
+            attachments::list_attachments
+        ))
+        .routes(routes!(
+            attachments::download_attachment,
+            attachments::delete_attachment
+        ))
+        .routes(routes!(attachments::download_archive))
 }
 
 /// The path of a project.

@@ -171,7 +171,5 @@ pub(super) async fn get_history(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<HistoryView>, ApiError> {
     let entries = projects::history(&state.app, viewer.actor().as_ref(), id).await?;
-    Ok(Json(HistoryView {
-        items: entries.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(HistoryView::of(entries)))
 }

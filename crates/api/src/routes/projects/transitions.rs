@@ -41,6 +41,7 @@ pub(super) async fn apply_transition(
 ) -> Result<Tagged<ProjectView>, ApiError> {
     let expected = if_match.expected();
     let action = body.action.into();
+    let reasons: Vec<_> = body.reasons.into_iter().map(Into::into).collect();
     let detail = projects::transition(
         &state.app,
         &user.actor(),
@@ -48,6 +49,7 @@ pub(super) async fn apply_transition(
         expected.as_ref(),
         action,
         body.comment,
+        &reasons,
     )
     .await?;
     Ok(Tagged(detail.project.version, detail.into()))

@@ -69,6 +69,29 @@ pub(crate) fn project_subtree(path: &TerritoryPath) -> Condition {
     )
 }
 
+/// The projects whose conversation `actor` takes part in, as SQL: the rule of
+/// `Intent::Converse` in `terrain_domain::access`, mirrored (the lead's own; an administrator's
+/// in scope, drafts excepted; nobody else's).
+pub(crate) fn converses_in(actor: &Actor) -> Condition {
+    let mut in_scope = Condition::all();
+    if let Some(programme) = &actor.scope.programme {
+        in_scope = in_scope.add(project::Column::Programme.eq(programme.as_str()));
+    }
+    if let Some(territory) = &actor.scope.territory {
+        in_scope = in_scope.add(project_subtree(territory));
+    }
+    let own = Condition::all()
+        .add(project::Column::LeadId.eq(actor.id))
+        .add(in_scope.clone());
+    match actor.role {
+        Role::Lead => own,
+        Role::Admin => Condition::any()
+            .add(own)
+            .add(in_scope.add(project::Column::Status.ne(Status::Draft.as_str()))),
+        Role::Observer => Condition::all().add(Expr::val(false)),
+    }
+}
+
 /// What `viewer` may see, as SQL: the rule of `terrain_domain::access::sees`, mirrored.
 pub(crate) fn visible_to(viewer: Option<&Actor>) -> Condition {
     let validated = project::Column::Status.eq(Status::Validated.as_str());

@@ -18,8 +18,8 @@ use terrain_domain::{
 };
 use uuid::Uuid;
 
-pub(crate) use list::visible_to;
 pub use list::{ProjectCursor, ProjectQuery, SortKey, list};
+pub(crate) use list::{converses_in, visible_to};
 
 use super::{
     rows::{corrupt, kinds_text, to_project},
