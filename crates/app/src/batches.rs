@@ -170,8 +170,10 @@ pub async fn work_one(app: &App) -> Result<bool, AppError> {
                     project,
                     Some(&Expected::Any),
                     action,
-                    batch.comment.clone(),
-                    &[],
+                    projects::Remark {
+                        comment: batch.comment.clone(),
+                        reasons: Vec::new(),
+                    },
                     Some((id, position)),
                 )
                 .await

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use minijinja::context;
 use terrain_domain::{
-    Action, Channel, CorrectionReason, Grant, MailPreference, Message, Project, Status, Support,
-    User, delivery, fr,
+    Action, Change, Channel, Grant, HistoryEntry, MailPreference, Message, Project, Status,
+    Support, User, delivery, fr,
 };
 use terrain_persistence::ConnectionTrait;
 use terrain_persistence::repo::{
@@ -94,7 +94,7 @@ async fn listening_lead(
         .filter(|u| !u.disabled && u.mail != MailPreference::Off))
 }
 
-/// The mails of a workflow action on `project` (`before` it, `after` it), taken by `actor`.
+/// The mails of a workflow action (its history `entry`) on a project, `before` and `after`.
 ///
 /// # Errors
 /// When the database fails.
@@ -103,13 +103,15 @@ pub(crate) async fn transition(
     conn: &impl ConnectionTrait,
     before: &Project,
     after: &Project,
-    action: Action,
-    comment: Option<&str>,
-    reasons: &[CorrectionReason],
-    now: DateTime<Utc>,
+    entry: &HistoryEntry,
 ) -> Result<(), AppError> {
+    let Change::Transition { action, .. } = entry.change else {
+        return Ok(());
+    };
+    let now = entry.at;
+    let comment = entry.comment.as_deref();
     let about = about(app, after);
-    let reasons: Vec<&str> = reasons.iter().map(|r| r.label_fr()).collect();
+    let reasons: Vec<&str> = entry.reasons.iter().map(|r| r.label_fr()).collect();
     let date = fr::datetime(now);
     let resubmission = before.status == Status::ChangesRequested;
     let values = context! {

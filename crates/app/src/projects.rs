@@ -376,18 +376,21 @@ pub async fn transition(
     comment_text: Option<String>,
     reasons: &[CorrectionReason],
 ) -> Result<ProjectDetail, AppError> {
-    let updated = decide(
-        app,
-        actor,
-        id,
-        expected,
-        action,
-        comment_text,
-        reasons,
-        None,
-    )
-    .await?;
+    let remark = Remark {
+        comment: comment_text,
+        reasons: reasons.to_vec(),
+    };
+    let updated = decide(app, actor, id, expected, action, remark, None).await?;
     detail_in(app.store().reader(), updated, Some(actor)).await
+}
+
+/// What a decision says beside its action.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Remark {
+    /// The comment.
+    pub comment: Option<String>,
+    /// Why changes are requested (`request_changes` only).
+    pub reasons: Vec<CorrectionReason>,
 }
 
 /// A workflow action; as item `position` of batch `batch` when given, whose outcome is then
@@ -398,22 +401,21 @@ pub(crate) async fn decide(
     id: Uuid,
     expected: Option<&Expected>,
     action: Action,
-    comment_text: Option<String>,
-    reasons: &[CorrectionReason],
+    remark: Remark,
     item: Option<(Uuid, i32)>,
 ) -> Result<Project, AppError> {
     let batch = item.map(|(batch, _)| batch);
     let project = visible(app, Some(actor), id).await?;
     access::authorize(actor, &project, Intent::Transition)?;
     let expected = required(expected)?;
-    let comment = comment(comment_text, "comment")?;
+    let comment = comment(remark.comment, "comment")?;
+    let mut reasons = remark.reasons;
     if !reasons.is_empty() && action != Action::RequestChanges {
         return Err(AppError::invalid(
             "reasons",
             "Les motifs accompagnent seulement une demande de modifications.",
         ));
     }
-    let mut reasons = reasons.to_vec();
     reasons.sort();
     reasons.dedup();
     let updated = retrying(|| async {
@@ -447,21 +449,12 @@ pub(crate) async fn decide(
             reasons: reasons.clone(),
         };
         history::append(&txn, id, &entry).await?;
+        let entry = &entry;
         if action == Action::StartReview {
             // The administrator who starts the review follows the project (SPEC §11).
             followers::follow(&txn, id, actor.id, now).await?;
         }
-        notify::transition(
-            app,
-            &txn,
-            &project,
-            &updated,
-            action,
-            comment.as_deref(),
-            &reasons,
-            now,
-        )
-        .await?;
+        notify::transition(app, &txn, &project, &updated, entry).await?;
         if let Some((batch, position)) = item {
             let done = terrain_domain::review::Outcome::Done;
             batches::record(&txn, batch, position, done, None).await?;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use terrain_app::{App, digest, mail::Mailer, outbox, sessions, webhooks};
+use terrain_app::{App, attachments, digest, mail::Mailer, outbox, sessions, webhooks};
 use terrain_domain::Channel;
 use tokio::{sync::watch, task::JoinHandle};
 
@@ -157,7 +157,8 @@ async fn batches(app: App, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Writes the daily digests when they come due; forgets idle sessions every hour.
+/// Writes the daily digests when they come due; every hour, forgets idle sessions and removes
+/// the stored files a crash left without their row.
 async fn chores(app: App, mut stop: watch::Receiver<bool>) {
     let mut purged = tokio::time::Instant::now() - Duration::from_secs(3600);
     let mut digest_done = None;
@@ -180,6 +181,11 @@ async fn chores(app: App, mut stop: watch::Receiver<bool>) {
                 Ok(n) if n > 0 => tracing::info!(sessions = n, "idle sessions forgotten"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "cannot forget idle sessions"),
+            }
+            match attachments::sweep(&app, terrain_app::files::Files::ORPHAN_AFTER).await {
+                Ok(n) if n > 0 => tracing::info!(files = n, "orphaned files removed"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "cannot sweep the stored files"),
             }
             purged = tokio::time::Instant::now();
         }

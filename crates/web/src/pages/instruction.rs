@@ -307,12 +307,22 @@ struct Listing<'a> {
     descending: bool,
     backwards: bool,
     templates: Vec<terrain_domain::review::DecisionTemplate>,
+    /// Messages not read yet, by project, across the whole scope.
+    unread: std::collections::HashMap<Uuid, u64>,
 }
 
 fn table(state: &WebState, listing: &Listing<'_>) -> Markup {
     let catalogue = state.app.catalogue();
     let back = listing.params.query(Some(listing.params.request_tab()));
+    let unread_total: u64 = listing.unread.values().sum();
     html! {
+        @if unread_total > 0 {
+            p.unread role="status" {
+                (super::unread_text(unread_total)) " dans " (fr::number(listing.unread.len() as i64))
+                @if listing.unread.len() == 1 { " projet" } @else { " projets" }
+                " de votre périmètre."
+            }
+        }
         div.table-wrap role="region" tabindex="0" aria-label="Les projets de la liste" {
             table {
                 caption { (tab_label(listing.params.request_tab())) " — " (fr::number(listing.queue.counts.of(listing.params.request_tab()) as i64)) " projets" }
@@ -332,7 +342,12 @@ fn table(state: &WebState, listing: &Listing<'_>) -> Markup {
                                 input type="checkbox" id=(id) name="project_ids" value=(project.id);
                                 label.visually-hidden for=(id) { "Sélectionner « " (project.fields.title.as_str()) " »" }
                             }
-                            td { a href=(format!("/instruction/projets/{}?{back}", project.id)) { (project.fields.title.as_str()) } }
+                            td {
+                                a href=(format!("/instruction/projets/{}?{back}", project.id)) { (project.fields.title.as_str()) }
+                                @if let Some(n) = listing.unread.get(&project.id) {
+                                    " " span.badge { (super::unread_text(*n)) }
+                                }
+                            }
                             td { (catalogue.territory(project.fields.territory.as_str()).map_or(project.fields.territory.as_str(), |t| t.name.as_str())) }
                             td { span class=(format!("status {}", project.status.as_str())) { (fr::status(project.status)) } }
                             td { (fr::stage(project.stage)) }
@@ -441,12 +456,14 @@ pub async fn show_queue(
         queue.page.items.reverse();
     }
     let templates = review::templates(&state.app, &actor, None, None).await?;
+    let unread = terrain_app::messages::unread(&state.app, &actor).await?;
     let listing = Listing {
         params: &params,
         queue,
         descending,
         backwards,
         templates,
+        unread,
     };
     Ok(queue_page(
         &state,

@@ -3,6 +3,7 @@
 mod about;
 mod account;
 mod accounts;
+mod conversation;
 pub mod dashboard;
 mod event_form;
 mod funds;
@@ -64,6 +65,16 @@ pub fn router() -> Router<WebState> {
             get(project_form::show_edit_project).post(project_form::update_project),
         )
         .route("/espace/projets/{id}/depot", post(project::submit_project))
+        .route("/espace/projets/{id}/messages", post(project::post_message))
+        .route("/espace/projets/{id}/pieces", post(project::upload_file))
+        .route(
+            "/espace/projets/{id}/pieces/{file}",
+            get(project::download_file),
+        )
+        .route(
+            "/espace/projets/{id}/pieces/{file}/suppression",
+            post(project::delete_file),
+        )
         .route(
             "/espace/projets/{id}/retrait",
             post(project::withdraw_project),
@@ -96,6 +107,18 @@ pub fn router() -> Router<WebState> {
             "/instruction/projets/{id}/notes",
             post(review_project::add_note),
         )
+        .route(
+            "/instruction/projets/{id}/messages",
+            post(review_project::post_message),
+        )
+        .route(
+            "/instruction/projets/{id}/pieces",
+            post(review_project::upload_file),
+        )
+        .route(
+            "/instruction/projets/{id}/pieces/{file}",
+            get(review_project::download_file),
+        )
         .route("/fonds", get(funds::show_funds))
         .route(
             "/administration/comptes",
@@ -107,6 +130,18 @@ pub fn router() -> Router<WebState> {
         )
         .route("/assets/{name}", get(assets::serve_asset))
         .route("/favicon.ico", get(assets::favicon))
+}
+
+/// « 1 message non lu », « 3 messages non lus ».
+fn unread_text(n: u64) -> String {
+    if n == 1 {
+        "1 message non lu".to_owned()
+    } else {
+        format!(
+            "{} messages non lus",
+            terrain_domain::fr::number(i64::try_from(n).unwrap_or(i64::MAX))
+        )
+    }
 }
 
 /// The id in a page's path; anything else is a 404 page.

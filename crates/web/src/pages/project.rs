@@ -3,7 +3,7 @@
 //! now; and the posts of those buttons.
 
 use axum::{
-    extract::State,
+    extract::{Multipart, Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -21,7 +21,7 @@ use terrain_domain::{
     status::Circumstances,
 };
 
-use super::{PathId, notify_and_go, own_project};
+use super::{PathId, conversation, notify_and_go, own_project};
 use crate::{
     WebState,
     error::PageError,
@@ -37,6 +37,8 @@ struct Problem {
     message: Option<String>,
     /// What a submission lacks, as (label, message).
     missing: Vec<(String, String)>,
+    /// The refusals of the message or file forms, and the message as typed.
+    posted: conversation::Posted,
 }
 
 pub(super) fn facts(catalogue: &Catalogue, project: &Project) -> Markup {
@@ -122,18 +124,27 @@ fn change_text(change: &Change) -> String {
 }
 
 pub(super) fn timeline(history: &[HistoryEntry]) -> Markup {
+    let answers = terrain_domain::conversation::answers(history);
     html! {
         h2 { "Historique" }
         @if history.is_empty() {
             p { "Rien encore : le projet est un brouillon qui n'a pas été déposé." }
         } @else {
             ol.timeline {
-                @for entry in history.iter().rev() {
+                @for (entry, answered) in history.iter().zip(answers).rev() {
                     li {
                         time datetime=(entry.at.to_rfc3339()) { (fr::datetime(entry.at)) }
                         strong { (change_text(&entry.change)) } " " (who(entry))
+                        @if !entry.reasons.is_empty() {
+                            p { "Motifs : " (conversation::reasons(&entry.reasons)) }
+                        }
                         @if let Some(comment) = &entry.comment {
                             blockquote { (comment) }
+                        }
+                        @if let Some(at) = answered {
+                            p.hint { "Demande traitée : projet déposé à nouveau le " (fr::datetime(at)) "." }
+                        } @else if matches!(entry.change, Change::Transition { action: Action::RequestChanges, .. }) {
+                            p.hint { "En attente des corrections du porteur." }
                         }
                     }
                 }
@@ -255,6 +266,7 @@ async fn project_page(
     }
     let detail = &detail;
     let project = &detail.project;
+    let talk = conversation::load(state, &actor, project).await?;
     let catalogue = state.app.catalogue();
     let since = history
         .iter()
@@ -286,14 +298,19 @@ async fn project_page(
             "Statut : " span class=(format!("status {}", project.status.as_str())) { (fr::status(project.status)) }
             @if let Some(at) = since { " depuis le " (fr::datetime(at)) }
         }
-        @if project.status == Status::ChangesRequested {
-            p { "La commission demande des modifications : corrigez le projet, puis déposez-le à nouveau." }
-        }
+        (conversation::open_request(project, &history))
         (actions(&signed, project))
         (facts(&catalogue, project))
         (stages(project))
         (supports(&list))
         (events(detail))
+        (conversation::section(
+            &talk,
+            &format!("/espace/projets/{}", project.id),
+            signed.viewer.csrf(),
+            &problem.posted.errors,
+            &problem.posted.draft,
+        ))
         (timeline(&history))
     };
     Ok(Page::new(
@@ -301,6 +318,120 @@ async fn project_page(
         signed.viewer,
         body,
     ))
+}
+
+/// `POST /espace/projets/{id}/messages`: a message to the reviewers, perhaps with a file.
+pub async fn post_message(
+    State(state): State<WebState>,
+    Lead(signed): Lead,
+    PathId(id): PathId,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    own_project(&state, &signed, id).await?;
+    let posted = conversation::receive(&state, &signed, id, multipart, true).await?;
+    after_post(
+        state,
+        signed,
+        id,
+        posted,
+        "Votre message a été envoyé.",
+        "#messages",
+    )
+    .await
+}
+
+/// `POST /espace/projets/{id}/pieces`: a file attached to the project.
+pub async fn upload_file(
+    State(state): State<WebState>,
+    Lead(signed): Lead,
+    PathId(id): PathId,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    own_project(&state, &signed, id).await?;
+    let posted = conversation::receive(&state, &signed, id, multipart, false).await?;
+    after_post(
+        state,
+        signed,
+        id,
+        posted,
+        "La pièce jointe a été ajoutée.",
+        "#pieces",
+    )
+    .await
+}
+
+async fn after_post(
+    state: WebState,
+    signed: SignedIn,
+    id: uuid::Uuid,
+    posted: conversation::Posted,
+    notice: &str,
+    anchor: &str,
+) -> Result<Response, PageError> {
+    if posted.errors.is_empty() {
+        return notify_and_go(
+            &state,
+            &signed,
+            notice.to_owned(),
+            &format!("/espace/projets/{id}{anchor}"),
+        )
+        .await;
+    }
+    let problem = Problem {
+        posted,
+        ..Problem::default()
+    };
+    refused(
+        &state,
+        signed,
+        id,
+        problem,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// `POST /espace/projets/{id}/pieces/{file}/suppression`.
+pub async fn delete_file(
+    State(state): State<WebState>,
+    Lead(signed): Lead,
+    Path((id, file)): Path<(uuid::Uuid, uuid::Uuid)>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    signed.viewer.check(&form.csrf)?;
+    own_project(&state, &signed, id).await?;
+    match terrain_app::attachments::delete(&state.app, &signed.actor(), id, file).await {
+        Ok(()) => {
+            let notice = "La pièce jointe a été retirée.".to_owned();
+            notify_and_go(
+                &state,
+                &signed,
+                notice,
+                &format!("/espace/projets/{id}#pieces"),
+            )
+            .await
+        }
+        Err(AppError::NotFound) => Err(PageError::NotFound),
+        Err(error @ (AppError::Forbidden(_) | AppError::Conflict(_))) => {
+            let mut posted = conversation::Posted::default();
+            let reason = match error {
+                AppError::Forbidden(r) | AppError::Conflict(r) => r,
+                _ => String::new(),
+            };
+            posted.errors.push("file", &reason);
+            after_post(state, signed, id, posted, "", "").await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `GET /espace/projets/{id}/pieces/{file}`.
+pub async fn download_file(
+    State(state): State<WebState>,
+    Lead(signed): Lead,
+    Path((id, file)): Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<Response, PageError> {
+    conversation::download(&state, &signed, id, file).await
 }
 
 /// `GET /espace/projets/{id}`.
@@ -417,6 +548,7 @@ async fn act(
                     .iter()
                     .map(|e| (missing_label(&e.field), e.message.clone()))
                     .collect(),
+                ..Problem::default()
             };
             refused(
                 &state,

@@ -6,7 +6,7 @@
 use std::str::FromStr as _;
 
 use axum::{
-    extract::{RawQuery, State},
+    extract::{Multipart, Path, RawQuery, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -26,7 +26,7 @@ use terrain_domain::{
 };
 use uuid::Uuid;
 
-use super::{PathId, instruction::QueueParams, notify_and_go, project};
+use super::{PathId, conversation, instruction::QueueParams, notify_and_go, project};
 use crate::{
     WebState,
     error::PageError,
@@ -40,6 +40,8 @@ use crate::{
 struct Problem {
     form: String,
     errors: FormErrors,
+    /// The message as typed, when the conversation's form was refused.
+    draft: String,
 }
 
 fn label(field: &str) -> String {
@@ -95,6 +97,7 @@ async fn render(
     } else {
         Vec::new()
     };
+    let talk = conversation::load(state, &actor, project).await?;
     let catalogue = state.app.catalogue();
     let suffix = if back.is_empty() {
         String::new()
@@ -154,6 +157,19 @@ async fn render(
                 @let comment = Field::new(&comment_name, "Commentaire", &errors);
                 @let comment = if action.requires_comment() { comment.required() } else { comment };
                 (comment.textarea("", 3))
+                @if *action == Action::RequestChanges {
+                    fieldset {
+                        legend { "Motifs" }
+                        div.checks {
+                            @for reason in terrain_domain::CorrectionReason::ALL {
+                                label {
+                                    input type="checkbox" name=(format!("{key}.reasons")) value=(reason.as_str());
+                                    (reason.label_fr())
+                                }
+                            }
+                        }
+                    }
+                }
                 @let relevant: Vec<_> = templates.iter().filter(|t| t.action == *action).collect();
                 @if !relevant.is_empty() {
                     @let field = Field::new(&template_name, "Modèle de décision", &errors)
@@ -216,6 +232,13 @@ async fn render(
             (Field::new("body", "Note privée", &errors).required().textarea("", 3))
             button.secondary type="submit" { "Ajouter la note" }
         }
+        (conversation::section(
+            &talk,
+            &base,
+            &csrf,
+            &errors_of("conversation"),
+            if problem.form == "conversation" { &problem.draft } else { "" },
+        ))
         (project::facts(&catalogue, project))
         (project::stages(project))
         (project::supports(&list))
@@ -327,7 +350,11 @@ pub async fn decide(
         Err(AppError::Conflict(reason)) => errors.general(&reason),
         Err(other) => return Err(other.into()),
     }
-    let problem = Problem { form: key, errors };
+    let problem = Problem {
+        form: key,
+        errors,
+        ..Problem::default()
+    };
     Ok(render(&state, signed, id, &back, &problem)
         .await?
         .into_response())
@@ -407,6 +434,7 @@ pub async fn grant(
     let problem = Problem {
         form: "support".into(),
         errors,
+        ..Problem::default()
     };
     Ok(render(&state, signed, id, &back, &problem)
         .await?
@@ -466,6 +494,7 @@ pub async fn add_note(
             let problem = Problem {
                 form: "note".into(),
                 errors: FormErrors::from_fields(&fields, str::to_owned),
+                ..Problem::default()
             };
             Ok(render(&state, signed, id, &back, &problem)
                 .await?
@@ -473,4 +502,73 @@ pub async fn add_note(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// `POST /instruction/projets/{id}/messages`: a message to the lead, perhaps with a file.
+pub async fn post_message(
+    State(state): State<WebState>,
+    Admin(signed): Admin,
+    PathId(id): PathId,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let posted = conversation::receive(&state, &signed, id, multipart, true).await?;
+    after_post(
+        state,
+        signed,
+        id,
+        posted,
+        "Votre message a été envoyé au porteur.",
+        "#messages",
+    )
+    .await
+}
+
+/// `POST /instruction/projets/{id}/pieces`: a file attached to the project by the reviewer.
+pub async fn upload_file(
+    State(state): State<WebState>,
+    Admin(signed): Admin,
+    PathId(id): PathId,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let posted = conversation::receive(&state, &signed, id, multipart, false).await?;
+    after_post(
+        state,
+        signed,
+        id,
+        posted,
+        "La pièce jointe a été ajoutée.",
+        "#pieces",
+    )
+    .await
+}
+
+async fn after_post(
+    state: WebState,
+    signed: SignedIn,
+    id: Uuid,
+    posted: conversation::Posted,
+    notice: &str,
+    anchor: &str,
+) -> Result<Response, PageError> {
+    if posted.errors.is_empty() {
+        let to = format!("/instruction/projets/{id}{anchor}");
+        return notify_and_go(&state, &signed, notice.to_owned(), &to).await;
+    }
+    let problem = Problem {
+        form: "conversation".into(),
+        errors: posted.errors,
+        draft: posted.draft,
+    };
+    Ok(render(&state, signed, id, "", &problem)
+        .await?
+        .into_response())
+}
+
+/// `GET /instruction/projets/{id}/pieces/{file}`.
+pub async fn download_file(
+    State(state): State<WebState>,
+    Admin(signed): Admin,
+    Path((id, file)): Path<(Uuid, Uuid)>,
+) -> Result<Response, PageError> {
+    conversation::download(&state, &signed, id, file).await
 }

@@ -75,6 +75,8 @@ pub async fn show_space(
     )
     .await?;
     let dates = projects::status_dates(&state.app, &page.items).await?;
+    let unread = terrain_app::messages::unread(&state.app, &actor).await?;
+    let unread_total: u64 = unread.values().sum();
     let catalogue = state.app.catalogue();
     let next = page
         .more
@@ -83,6 +85,9 @@ pub async fn show_space(
         .map(|last| pagination::encode_project(&list, Some(last.created_at), last.id));
     let body = html! {
         h1 { "Mes projets" }
+        @if unread_total > 0 {
+            p.unread role="status" { (super::unread_text(unread_total)) " : ouvrez le projet concerné pour les lire." }
+        }
         div.actions {
             a.button href="/espace/projets/nouveau" { "Nouveau projet" }
             a.button.secondary href="/espace/evenements/nouveau" { "Enregistrer une concertation" }
@@ -103,7 +108,12 @@ pub async fn show_space(
                         @for project in &page.items {
                             @let since = dates.get(&project.id).copied();
                             tr {
-                                td { a href=(format!("/espace/projets/{}", project.id)) { (project.fields.title.as_str()) } }
+                                td {
+                                    a href=(format!("/espace/projets/{}", project.id)) { (project.fields.title.as_str()) }
+                                    @if let Some(n) = unread.get(&project.id) {
+                                        " " a.badge href=(format!("/espace/projets/{}#messages", project.id)) { (super::unread_text(*n)) }
+                                    }
+                                }
                                 td { (catalogue.programme(project.fields.programme.as_str()).map_or(project.fields.programme.as_str(), |p| p.name.as_str())) }
                                 td { (status_cell(project, since)) }
                                 td { (expected(project, since).unwrap_or_else(|| "Aucune".into())) }

@@ -364,6 +364,35 @@ impl<'a> Browser<'a> {
         self.post(&form.action, &pairs).await
     }
 
+    /// Sends a form as `multipart/form-data`, its fields in order, then `file` (field name,
+    /// file name, content, declared type) when given; the answer itself.
+    pub async fn send_multipart(
+        &mut self,
+        form: Form,
+        file: Option<(&str, &str, &[u8], &str)>,
+    ) -> Loaded {
+        let mut body = reqwest::multipart::Form::new();
+        for (name, value) in form.pairs {
+            if file.is_some_and(|(field, ..)| field == name) {
+                continue;
+            }
+            body = body.text(name, value);
+        }
+        if let Some((field, name, bytes, mime)) = file {
+            let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+                .file_name(name.to_owned())
+                .mime_str(mime)
+                .expect("mime");
+            body = body.part(field.to_owned(), part);
+        }
+        let request = self
+            .app
+            .client
+            .post(self.app.url(&form.action))
+            .multipart(body);
+        self.load(request, &form.action).await
+    }
+
     /// Sends a form and follows where it leads.
     pub async fn submit(&mut self, form: Form) -> Loaded {
         let answer = self.send(form).await;

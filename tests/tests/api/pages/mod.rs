@@ -3,6 +3,7 @@
 
 mod browser;
 mod concertations;
+mod conversation;
 mod drafts;
 mod review;
 mod sessions;
