@@ -5,6 +5,7 @@ kept under target/pages/.
 
 Usage: pages.py BASE_URL AXE_JS ADMIN_EMAIL ADMIN_PASSWORD
        PAGES_ONLY=reviewer pages.py …   (the reviewer's journey alone, when working on it)
+       PAGES_ONLY=conversation pages.py …   (messages and files alone)
 
 Fields and buttons are found by their labels and roles, as people find them (SPEC §10). The
 API is used only where another person acts (the commission asks for changes) and to check
@@ -234,6 +235,67 @@ def reviewer_journey(browser):
     context.close()
 
 
+def conversation_journey(browser):
+    """A lead asked for changes reads the reasons, attaches a real PDF and answers with a
+    message, then submits again; the reviewer sees the unread message, reads it and downloads
+    the file, byte for byte."""
+    budget = Path("tests/fixtures/budget.pdf")
+    lead_email = f"ecole-{STAMP}@ac-lyon.fr"
+    api("POST", "/api/v1/auth/register", body={"email": lead_email, "password": PASSWORD, "display_name": "École Jean-Macé"})
+    lead = token_of(lead_email)
+    title = f"Potager CI {STAMP}"
+    status, project = api("POST", "/api/v1/projects", lead, {
+        "programme": "education", "territory": "department:69", "title": title,
+        "summary": "Un potager tenu par les élèves.", "theme": "pedagogy",
+        "establishment_uai": "0690001B", "stakeholders": ["pupils"], "requested_amount_cents": 250000})
+    assert status == 201, project
+    pid = project["id"]
+    status, project = api("POST", f"/api/v1/projects/{pid}/transitions", lead, {"action": "submit"}, '"1"')
+    assert status == 200, project
+
+    desk = browser.new_context(locale="fr-FR")
+    review = desk.new_page()
+    watch(review)
+    sign_in(review, "instruction@ac-lyon.fr", ADMIN_PASSWORD)
+    review.goto(BASE + f"/instruction/projets/{pid}")
+    decide(review, "Commencer l'examen")
+    form = review.locator("form.decision", has=review.get_by_role("button", name="Demander des modifications", exact=True))
+    form.get_by_label("Dossier incomplet").check()
+    decide(review, "Demander des modifications", "Joignez le devis du jardinier.")
+    expect(review.get_by_role("status")).to_contain_text("Modifications demandées")
+
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    watch(page)
+    sign_in(page, lead_email, PASSWORD)
+    page.goto(BASE + f"/espace/projets/{pid}")
+    expect(page.get_by_role("note")).to_contain_text("Motifs : Dossier incomplet.")
+    expect(page.get_by_role("note")).to_contain_text("Joignez le devis du jardinier.")
+    audit(page, "project-changes-requested")
+    page.get_by_label("Ajouter un fichier").set_input_files(str(budget))
+    page.get_by_role("button", name="Ajouter la pièce jointe").click()
+    expect(page.get_by_role("status")).to_contain_text("La pièce jointe a été ajoutée.")
+    expect(page.get_by_role("link", name="budget.pdf")).to_be_visible()
+    page.get_by_label("Votre message").fill("Voici le devis du jardinier.")
+    page.get_by_role("button", name="Envoyer le message").click()
+    expect(page.get_by_role("status")).to_contain_text("Votre message a été envoyé.")
+    audit(page, "project-messages")
+    page.get_by_role("button", name="Déposer le projet").click()
+    expect(page.get_by_text("Demande traitée : projet déposé à nouveau le")).to_be_visible()
+    context.close()
+
+    review.goto(BASE + "/instruction?tab=all")
+    expect(review.locator(".unread")).to_contain_text("1 message non lu")
+    review.goto(BASE + f"/instruction/projets/{pid}")
+    expect(review.locator("#messages")).to_contain_text("Voici le devis du jardinier.")
+    audit(review, "review-project-messages")
+    with review.expect_download() as download:
+        review.locator("#pieces").get_by_role("link", name="budget.pdf").click()
+    saved = download.value.path()
+    assert Path(saved).read_bytes() == budget.read_bytes(), "the file comes back byte for byte"
+    desk.close()
+
+
 def launch(p):
     return p.chromium.launch(
         executable_path="/usr/bin/chromium",
@@ -345,7 +407,7 @@ def main():
         expect(row).to_contain_text("Modifications demandées le")
         audit(page, "space-changes-requested")
         row.get_by_role("link").click()
-        expect(page.get_by_text("Précisez le budget des outils.")).to_be_visible()
+        expect(page.get_by_role("note")).to_contain_text("Précisez le budget des outils.")
         page.get_by_role("link", name="Modifier").click()
         page.get_by_label("Montant demandé (€)").fill("1200")
         page.get_by_role("button", name="Enregistrer les modifications").click()
@@ -416,6 +478,7 @@ def main():
         audit(page, "sign-in-return")
 
         reviewer_journey(browser)
+        conversation_journey(browser)
         browser.close()
     assert not PROBLEMS, "console errors: " + "; ".join(PROBLEMS)
     print(f"pages OK: {len(CHECKED)} page views checked by axe-core (0 violations), "
@@ -426,5 +489,8 @@ if __name__ == "__main__":
     if os.environ.get("PAGES_ONLY") == "reviewer":
         with sync_playwright() as p:
             reviewer_journey(launch(p))
+    elif os.environ.get("PAGES_ONLY") == "conversation":
+        with sync_playwright() as p:
+            conversation_journey(launch(p))
     else:
         main()

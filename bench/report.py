@@ -313,6 +313,16 @@ def main():
                 row("webhook delivered p99 < 1 s after the write is answered (10 hooks)",
                     label(engine, scale), f"p99 {p99:.0f} ms (p50 {p50:.0f}, max {top:.0f}); "
                     f"{got:.0f}/{expected:.0f} received", p99 < 1000 and got == expected)
+    # Attachments (#20): 10 MB up and down at ≥ 50 MB/s; 8 uploads at once grow RSS < 20 MB.
+    for key in order:
+        engine, scale = key
+        files = runs[key]["meta_lines"].get("attachments")
+        if files:
+            up, down, growth = (float(x) for x in files.split())
+            row("10 MB upload and download ≥ 50 MB/s on loopback", label(engine, scale),
+                f"up {up:.0f} MB/s, down {down:.0f} MB/s", up >= 50 and down >= 50)
+            row("RSS grows < 20 MB during 8 concurrent 10 MB uploads", label(engine, scale),
+                f"+{growth:.1f} MiB", growth * 1.048576 < 20)
     for key in order:
         engine, scale = key
         run = runs[key]

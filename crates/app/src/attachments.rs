@@ -245,6 +245,25 @@ pub async fn delete(app: &App, actor: &Actor, id: Uuid, file: Uuid) -> Result<()
     Ok(())
 }
 
+/// Takes back a file just stored by `actor` when the request that sent it turns out to be
+/// refused after all (a part the upload does not take followed the file).
+///
+/// # Errors
+/// When the database fails.
+pub async fn undo_upload(app: &App, actor: &Actor, file: &Attachment) -> Result<(), AppError> {
+    if file.uploaded_by != actor.id {
+        return Err(AppError::NotFound);
+    }
+    let txn = app.store().begin_write().await?;
+    if attachments::delete(&txn, file.id).await? {
+        attachments::release(&txn, file.project_id, file.size).await?;
+    }
+    txn.commit().await?;
+    app.files()
+        .remove(&Attachment::object_key(file.project_id, file.id))
+        .await
+}
+
 /// Removes the objects a crash left without their row, once `older_than` old (the worker
 /// waits [`crate::files::Files::ORPHAN_AFTER`], so that uploads under way are not touched); how many.
 ///

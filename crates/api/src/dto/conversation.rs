@@ -65,8 +65,9 @@ pub struct MessagesView {
     pub items: Vec<MessageView>,
 }
 
-/// `POST /projects/{id}/attachments`: one part named `file`.
-#[derive(Debug, ToSchema)]
+/// `POST /projects/{id}/attachments`: one part named `file` (no other part is read).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
     /// The file: PDF, PNG, JPEG, ODT, ODS, DOCX or XLSX (recognised from its content), at
@@ -74,6 +75,12 @@ pub struct UploadForm {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
 }
+
+/// The bytes of a file, as sent.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct FileBytes(pub Vec<u8>);
 
 /// An attached file.
 #[derive(Debug, Serialize, ToSchema)]

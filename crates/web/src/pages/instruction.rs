@@ -317,7 +317,7 @@ fn table(state: &WebState, listing: &Listing<'_>) -> Markup {
     let unread_total: u64 = listing.unread.values().sum();
     html! {
         @if unread_total > 0 {
-            p.unread role="status" {
+            p.unread {
                 (super::unread_text(unread_total)) " dans " (fr::number(listing.unread.len() as i64))
                 @if listing.unread.len() == 1 { " projet" } @else { " projets" }
                 " de votre périmètre."

@@ -86,7 +86,7 @@ pub async fn show_space(
     let body = html! {
         h1 { "Mes projets" }
         @if unread_total > 0 {
-            p.unread role="status" { (super::unread_text(unread_total)) " : ouvrez le projet concerné pour les lire." }
+            p.unread { (super::unread_text(unread_total)) " : ouvrez le projet concerné pour les lire." }
         }
         div.actions {
             a.button href="/espace/projets/nouveau" { "Nouveau projet" }

@@ -547,3 +547,44 @@ async fn a_file_whose_row_was_never_committed_is_swept_and_the_others_stay() {
         .await;
     assert_eq!(download.bytes().await.expect("body").as_ref(), BUDGET_PDF);
 }
+
+#[tokio::test]
+async fn an_upload_takes_one_part_named_file_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("porteuse").await;
+    let project = app.create_project(&lead, json!({})).await;
+    let path = format!("/api/v1/projects/{}/attachments", id(&project));
+    let pdf = || {
+        reqwest::multipart::Part::bytes(BUDGET_PDF.to_vec())
+            .file_name("budget.pdf")
+            .mime_str("application/pdf")
+            .expect("mime")
+    };
+    let forms = [
+        reqwest::multipart::Form::new()
+            .part("file", pdf())
+            .text("extra", "42"),
+        reqwest::multipart::Form::new()
+            .text("extra", "42")
+            .part("file", pdf()),
+        reqwest::multipart::Form::new().part("document", pdf()),
+    ];
+    for form in forms {
+        let response = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(&lead.token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        assert_problem(response, 422).await;
+    }
+    let list: Value = app
+        .get_as(&path, &lead.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["items"], json!([]), "nothing kept");
+}

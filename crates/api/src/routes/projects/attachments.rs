@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::{
     auth::AuthUser,
     dto::{
-        conversation::{AttachmentView, AttachmentsView, UploadForm},
+        conversation::{AttachmentView, AttachmentsView, FileBytes, UploadForm},
         projects::ProjectView,
     },
     error::{ApiError, Problem},
@@ -63,28 +63,45 @@ pub(super) async fn upload_attachment(
     ApiPath(id): ApiPath<Uuid>,
     mut multipart: Multipart,
 ) -> Result<Created<AttachmentView>, ApiError> {
-    while let Some(field) = multipart
+    let unknown = |name: &str| {
+        ApiError::invalid(
+            name.to_owned(),
+            "Seule une partie nommée « file » est attendue.",
+        )
+    };
+    let Some(field) = multipart
         .next_field()
         .await
         .map_err(|e| ApiError::from(broken(&e)))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().map(str::to_owned);
-        let body = Box::pin(field.map(|chunk| chunk.map_err(|e| broken(&e))));
-        let file =
-            attachments::upload(&state.app, &user.actor(), id, name.as_deref(), body).await?;
-        return Ok(Created {
-            location: format!("/api/v1/projects/{id}/attachments/{}", file.id),
-            version: None,
-            body: file.into(),
-        });
+    else {
+        return Err(ApiError::invalid(
+            "file",
+            "Envoyez le fichier dans une partie nommée « file ».",
+        ));
+    };
+    if field.name() != Some("file") {
+        return Err(unknown(field.name().unwrap_or_default()));
     }
-    Err(ApiError::invalid(
-        "file",
-        "Envoyez le fichier dans une partie nommée « file ».",
-    ))
+    let name = field.file_name().map(str::to_owned);
+    let body = Box::pin(field.map(|chunk| chunk.map_err(|e| broken(&e))));
+    let actor = user.actor();
+    let file = attachments::upload(&state.app, &actor, id, name.as_deref(), body).await?;
+    // The file is the only part: anything after it refuses the whole request.
+    let next = multipart.next_field().await;
+    if !matches!(next, Ok(None)) {
+        let part = match &next {
+            Ok(Some(field)) => field.name().unwrap_or_default().to_owned(),
+            _ => "file".to_owned(),
+        };
+        drop(next);
+        attachments::undo_upload(&state.app, &actor, &file).await?;
+        return Err(unknown(&part));
+    }
+    Ok(Created {
+        location: format!("/api/v1/projects/{id}/attachments/{}", file.id),
+        version: None,
+        body: file.into(),
+    })
 }
 
 /// The project's files, oldest first (its lead and the administrators in charge).
@@ -161,11 +178,11 @@ pub(crate) fn download(name: &str, content_type: &str, size: Option<u64>, body: 
     responses(
         (status = 200, description = "Le fichier, tel qu'envoyé.",
             content(
-                (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
-                (Vec<u8> = "application/vnd.oasis.opendocument.text"),
-                (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet"),
-                (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (FileBytes = "application/pdf"), (FileBytes = "image/png"), (FileBytes = "image/jpeg"),
+                (FileBytes = "application/vnd.oasis.opendocument.text"),
+                (FileBytes = "application/vnd.oasis.opendocument.spreadsheet"),
+                (FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                (FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ),
             headers(("Content-Disposition" = String, description = "attachment; filename=…"))),
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
@@ -216,7 +233,7 @@ pub(super) async fn delete_attachment(
     params(("id" = Uuid, Path, description = "Identifiant du projet")),
     security(("bearer" = []), ("api_token" = [])),
     responses(
-        (status = 200, description = "L'archive.", content((Vec<u8> = "application/zip"))),
+        (status = 200, description = "L'archive.", content((FileBytes = "application/zip"))),
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Projet inconnu, ou conversation que vous ne suivez pas.", body = Problem, content_type = "application/problem+json"),
     ))]
