@@ -322,7 +322,7 @@ def main():
             row("10 MB upload and download ≥ 50 MB/s on loopback", label(engine, scale),
                 f"up {up:.0f} MB/s, down {down:.0f} MB/s", up >= 50 and down >= 50)
             row("RSS grows < 20 MB during 8 concurrent 10 MB uploads", label(engine, scale),
-                f"+{growth:.1f} MiB", growth * 1.048576 < 20)
+                f"+{growth * 1.048576:.1f} MB", growth * 1.048576 < 20)
     for key in order:
         engine, scale = key
         run = runs[key]

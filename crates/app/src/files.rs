@@ -59,7 +59,7 @@ impl Files {
                 .with_automatic_cleanup(true);
             return Ok(Files {
                 store: Arc::new(local),
-                part_bytes: 256 * 1024,
+                part_bytes: 64 * 1024,
                 description: url.to_owned(),
             });
         }

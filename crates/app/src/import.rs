@@ -1,6 +1,10 @@
-//! `terrain import projects FILE.csv`: reads the projects export back. Every row is checked
-//! first and every bad row reported with its line; nothing is written unless all rows are
-//! valid, and then everything is written in one transaction.
+//! `terrain import projects FILE.csv`: reads the projects export back, or a file with only some
+//! of its columns (the five required ones: `programme`, `territory`, `title`, `summary`,
+//! `theme`; the others take their defaults: a draft at the initiate stage, no amount), as a
+//! French spreadsheet saves it too: `,` or `;` between cells (read from the header line),
+//! UTF-8 with or without its byte-order mark, or Windows-1252. Every row is checked first and
+//! every bad row reported with its line; nothing is written unless all rows are valid, and then
+//! everything is written in one transaction.
 
 use std::{collections::HashSet, path::Path};
 
@@ -61,6 +65,44 @@ fn parse_enum<T: std::str::FromStr>(cell: &str, column: &str) -> Result<T, Strin
         .map_err(|_| format!("{column}: valeur inconnue « {cell} »"))
 }
 
+/// The columns a file must have; the others of [`PROJECT_COLUMNS`] may be left out.
+pub const REQUIRED_COLUMNS: [&str; 5] = ["programme", "territory", "title", "summary", "theme"];
+
+/// The text of a file: UTF-8 (its byte-order mark dropped), else Windows-1252, the encoding of
+/// French spreadsheets saving "CSV" without UTF-8. UTF-16 is refused with what to do instead.
+fn decode(bytes: &[u8]) -> Result<String, ImportError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(ImportError::File(
+            "ligne 1 : fichier en UTF-16 ; enregistrez-le en « CSV UTF-8 » ou en « CSV (séparateur : point-virgule) »"
+                .into(),
+        ));
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            Ok(text.into_owned())
+        }
+    }
+}
+
+/// The separator of a file, read from its header line: `;` when it has more of them than of
+/// `,` (outside quotes), else `,`.
+fn delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or_default();
+    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    if semicolons > commas { b';' } else { b',' }
+}
+
 /// Parses one record into a project owned by `lead`.
 fn parse_row(
     catalogue: &Catalogue,
@@ -112,12 +154,14 @@ fn parse_row(
         .map_err(&mut note)
         .ok()
         .flatten();
-    let status = parse_enum::<Status>(&get("status"), "status")
-        .map_err(&mut note)
-        .ok();
-    let stage = parse_enum::<Stage>(&get("stage"), "stage")
-        .map_err(&mut note)
-        .ok();
+    let status = match get("status").as_str() {
+        "" => Some(Status::Draft),
+        text => parse_enum::<Status>(text, "status").map_err(&mut note).ok(),
+    };
+    let stage = match get("stage").as_str() {
+        "" => Some(Stage::Initiate),
+        text => parse_enum::<Stage>(text, "stage").map_err(&mut note).ok(),
+    };
     let created_at = parse_time(&get("created_at"), "created_at")
         .map_err(&mut note)
         .ok()
@@ -212,14 +256,18 @@ pub async fn import_projects(
         .ok_or_else(|| {
             ImportError::File(format!("--lead: aucun porteur de projet « {lead_email} »"))
         })?;
-    let mut reader = csv::Reader::from_path(path)
-        .map_err(|e| ImportError::File(format!("{}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| ImportError::File(format!("{}: {e}", path.display())))?;
+    let text = decode(&bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(&text))
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| ImportError::File(format!("en-tête illisible : {e}")))?
         .clone();
     let header_names: Vec<&str> = headers.iter().collect();
-    let missing: Vec<&str> = PROJECT_COLUMNS
+    let missing: Vec<&str> = REQUIRED_COLUMNS
         .iter()
         .copied()
         .filter(|c| !header_names.contains(c))
@@ -231,7 +279,7 @@ pub async fn import_projects(
         .collect();
     if !missing.is_empty() || !unknown.is_empty() {
         return Err(ImportError::File(format!(
-            "en-tête : colonnes manquantes [{}], colonnes inconnues [{}]",
+            "en-tête (ligne 1) : colonnes manquantes [{}], colonnes inconnues [{}]",
             missing.join(", "),
             unknown.join(", ")
         )));

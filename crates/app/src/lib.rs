@@ -37,6 +37,7 @@ pub mod sessions;
 pub mod statistics;
 pub mod tokens;
 pub mod webhooks;
+pub mod xlsx;
 
 use std::sync::{Arc, RwLock};
 

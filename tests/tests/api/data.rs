@@ -392,3 +392,63 @@ async fn the_demonstration_data_set_refuses_a_database_that_holds_an_account() {
     let programmes = app.get_json("/api/v1/stats/overview").await;
     assert_eq!(programmes["projects"]["submitted"], 0);
 }
+
+#[tokio::test]
+async fn a_semicolon_separated_windows_1252_file_with_the_required_columns_only_imports() {
+    let app = TestApp::spawn().await;
+    let lead = app.lead("importer").await;
+    // As French Excel saves "CSV (séparateur : point-virgule)": Windows-1252, `;`, CRLF.
+    let text = "programme;territory;title;summary;theme\r\n\
+                education;department:69;Fête de l'été;Un goûter « à la ferme »;pedagogy\r\n";
+    let windows_1252: Vec<u8> = text
+        .chars()
+        .map(|c| match c {
+            'ê' => 0xEA,
+            'é' => 0xE9,
+            'û' => 0xFB,
+            'à' => 0xE0,
+            '«' => 0xAB,
+            '»' => 0xBB,
+            c if c.is_ascii() => c as u8,
+            other => panic!("no Windows-1252 byte written for {other}"),
+        })
+        .collect();
+    assert!(std::str::from_utf8(&windows_1252).is_err(), "not UTF-8");
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("excel.csv");
+    std::fs::write(&file, &windows_1252).expect("write");
+    let imported = terrain_app::import::import_projects(app.app(), &file, &lead.email)
+        .await
+        .expect("imported");
+    assert_eq!(imported, 1);
+
+    // UTF-8 with its byte-order mark, commas, and a column missing: refused naming line 1.
+    let bom = [
+        &[0xEF, 0xBB, 0xBF][..],
+        b"programme,territory,title,theme\n",
+    ]
+    .concat();
+    let bad = dir.path().join("bom.csv");
+    std::fs::write(&bad, bom).expect("write");
+    let refused = terrain_app::import::import_projects(app.app(), &bad, &lead.email)
+        .await
+        .expect_err("summary is required");
+    let message = refused.to_string();
+    assert!(
+        message.contains("ligne 1") && message.contains("summary"),
+        "{message}"
+    );
+
+    let mine: Value = app
+        .get_as("/api/v1/projects", &lead.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let project = &mine["items"][0];
+    assert_eq!(project["title"], "Fête de l'été");
+    assert_eq!(project["summary"], "Un goûter « à la ferme »");
+    assert_eq!(project["status"], "draft");
+    assert_eq!(project["stage"], "initiate");
+    assert_eq!(project["requested_amount_cents"], 0);
+}

@@ -19,5 +19,6 @@ mod projects;
 mod reference;
 mod review;
 mod snapshots;
+mod spreadsheets;
 mod stats;
 mod webhooks;

@@ -1,5 +1,5 @@
-//! `/exports/*.csv`: the list filters, streamed page by page, so memory stays flat whatever
-//! the size.
+//! `/exports/*.csv` and `/exports/*.xlsx`: the list filters; the CSV streamed page by page, so
+//! memory stays flat whatever the size, the workbooks written to disk row by row.
 
 use axum::{
     body::{Body, Bytes},
@@ -37,6 +37,25 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(export_projects))
         .routes(routes!(export_events))
+        .routes(routes!(export_projects_xlsx))
+        .routes(routes!(export_events_xlsx))
+}
+
+/// The media type of a workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, XLSX.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response()
 }
 
 fn csv_response(
@@ -174,6 +193,21 @@ struct EventExportFilters {
     to: Option<NaiveDate>,
 }
 
+impl EventExportFilters {
+    fn into_filters(self) -> EventFilters {
+        EventFilters {
+            programme: self.programme,
+            territory: self.territory,
+            kind: self.kind.map(Into::into),
+            from: self.from.map(start_of),
+            until: self
+                .to
+                .and_then(|d| d.checked_add_days(Days::new(1)))
+                .map(start_of),
+        }
+    }
+}
+
 /// The events as CSV (administrators, observers); linked projects you may not see are left out.
 #[utoipa::path(get, path = "/exports/events.csv", tag = "exports", params(EventExportFilters),
     security(("bearer" = [])),
@@ -188,17 +222,7 @@ async fn export_events(
     ApiQuery(filters): ApiQuery<EventExportFilters>,
 ) -> Result<Response, ApiError> {
     let actor = user.actor();
-    let filters = EventFilters {
-        programme: filters.programme,
-        territory: filters.territory,
-        kind: filters.kind.map(Into::into),
-        from: filters.from.map(start_of),
-        until: filters
-            .to
-            .and_then(|d| d.checked_add_days(Days::new(1)))
-            .map(start_of),
-    };
-    let query = exports::events_query(&state.app, &actor, filters)?;
+    let query = exports::events_query(&state.app, &actor, filters.into_filters())?;
     let body = pages(query, move |mut query| {
         let (app, actor): (_, Actor) = (state.app.clone(), actor.clone());
         async move {
@@ -212,4 +236,45 @@ async fn export_events(
         }
     });
     Ok(csv_response("events.csv", &EVENT_COLUMNS, body))
+}
+
+/// The projects you may see, as a workbook (administrators in scope, observers): the filters
+/// and columns of the CSV export, dates and times as dates (Paris time), amounts in euros with
+/// two decimals, codes as text; the header row frozen, with filters.
+#[utoipa::path(get, path = "/exports/projects.xlsx", tag = "exports", params(ProjectFilters),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Les projets en classeur.", content((crate::dto::conversation::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Réservé aux administrateurs et observateurs.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Plus d'un million de lignes.", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn export_projects_xlsx(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(filters): ApiQuery<ProjectFilters>,
+) -> Result<Response, ApiError> {
+    let bytes =
+        terrain_app::xlsx::projects(&state.app, &user.actor(), filters.into_filters()).await?;
+    Ok(xlsx_response("projects.xlsx", bytes))
+}
+
+/// The events as a workbook (administrators, observers); linked projects you may not see are
+/// left out.
+#[utoipa::path(get, path = "/exports/events.xlsx", tag = "exports", params(EventExportFilters),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Les concertations en classeur.", content((crate::dto::conversation::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Réservé aux administrateurs et observateurs.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Plus d'un million de lignes.", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn export_events_xlsx(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(filters): ApiQuery<EventExportFilters>,
+) -> Result<Response, ApiError> {
+    let bytes =
+        terrain_app::xlsx::events(&state.app, &user.actor(), filters.into_filters()).await?;
+    Ok(xlsx_response("events.xlsx", bytes))
 }

@@ -45,7 +45,7 @@ fn broken(error: &MultipartError) -> AppError {
 #[utoipa::path(post, path = "/projects/{id}/attachments", tag = "messages",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     params(("id" = Uuid, Path, description = "Identifiant du projet")),
-    security(("bearer" = []), ("api_token" = [])),
+    security(("bearer" = [])),
     responses(
         (status = 201, description = "Fichier enregistré.", body = AttachmentView),
         (status = 400, description = "Corps multipart illisible.", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +107,7 @@ pub(super) async fn upload_attachment(
 /// The project's files, oldest first (its lead and the administrators in charge).
 #[utoipa::path(get, path = "/projects/{id}/attachments", tag = "messages",
     params(("id" = Uuid, Path, description = "Identifiant du projet")),
-    security(("bearer" = []), ("api_token" = [])),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "Les fichiers.", body = AttachmentsView),
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
@@ -174,7 +174,7 @@ pub(crate) fn download(name: &str, content_type: &str, size: Option<u64>, body: 
         ("id" = Uuid, Path, description = "Identifiant du projet"),
         ("attachment_id" = Uuid, Path, description = "Identifiant du fichier"),
     ),
-    security(("bearer" = []), ("api_token" = [])),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "Le fichier, tel qu'envoyé.",
             content(
@@ -209,7 +209,7 @@ pub(super) async fn download_attachment(
         ("id" = Uuid, Path, description = "Identifiant du projet"),
         ("attachment_id" = Uuid, Path, description = "Identifiant du fichier"),
     ),
-    security(("bearer" = []), ("api_token" = [])),
+    security(("bearer" = [])),
     responses(
         (status = 204, description = "Fichier retiré."),
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
@@ -231,7 +231,7 @@ pub(super) async fn delete_attachment(
 /// administrators in charge).
 #[utoipa::path(get, path = "/projects/{id}/archive.zip", tag = "messages",
     params(("id" = Uuid, Path, description = "Identifiant du projet")),
-    security(("bearer" = []), ("api_token" = [])),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "L'archive.", content((FileBytes = "application/zip"))),
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),

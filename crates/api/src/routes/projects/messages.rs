@@ -17,7 +17,7 @@ use crate::{
 /// The project's messages, oldest first (its lead and the administrators in charge).
 #[utoipa::path(get, path = "/projects/{id}/messages", tag = "messages",
     params(("id" = Uuid, Path, description = "Identifiant du projet")),
-    security(("bearer" = []), ("api_token" = [])),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "Les messages.", body = MessagesView),
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
@@ -37,7 +37,7 @@ pub(super) async fn list_messages(
 /// Writes a message; the other side is told by mail.
 #[utoipa::path(post, path = "/projects/{id}/messages", tag = "messages", request_body = MessageRequest,
     params(("id" = Uuid, Path, description = "Identifiant du projet")),
-    security(("bearer" = []), ("api_token" = [])),
+    security(("bearer" = [])),
     responses(
         (status = 201, description = "Message envoyé.", body = MessageView),
         (status = 401, description = "Non authentifié.", body = Problem, content_type = "application/problem+json"),
