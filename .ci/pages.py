@@ -313,7 +313,7 @@ def main():
         watch(page)
 
         # Public pages.
-        for path, name in [("/", "dashboard"), ("/accessibilite", "accessibility"),
+        for path, name in [("/", "dashboard"), ("/accessibilite", "accessibility"), ("/donnees", "open-data"),
                            ("/connexion", "sign-in"), ("/inscription", "registration")]:
             page.goto(BASE + path)
             expect(page).to_have_title(re.compile(r".+ — Terrain$"))

@@ -25,6 +25,7 @@ pub mod limits;
 pub mod mail;
 pub mod messages;
 mod notify;
+pub mod open_data;
 pub mod outbox;
 pub mod pagination;
 pub mod password;

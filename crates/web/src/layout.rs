@@ -134,6 +134,7 @@ fn shell(page: &Page) -> Markup {
                     div.wrap {
                         ul {
                             li { a href="/accessibilite" { "Accessibilité : partiellement conforme" } }
+                            li { a href="/donnees" { "Données ouvertes" } }
                             li { a href="/docs/" { "Documentation de l'API" } }
                         }
                         p { "Terrain — suivi des projets participatifs territoriaux." }

@@ -13,6 +13,7 @@ mod events;
 mod funding;
 mod integrations;
 mod mail;
+mod open_data;
 mod operations;
 mod pages;
 mod projects;

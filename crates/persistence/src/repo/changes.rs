@@ -183,6 +183,20 @@ pub async fn latest(conn: &impl ConnectionTrait) -> Result<i64, StoreError> {
         .map_or(0, |c| c.seq))
 }
 
+/// The newest change, its sequence number and when it was made.
+///
+/// # Errors
+/// When the database fails.
+pub async fn newest(
+    conn: &impl ConnectionTrait,
+) -> Result<Option<(i64, DateTime<Utc>)>, StoreError> {
+    Ok(change::Entity::find()
+        .order_by_desc(change::Column::Seq)
+        .one(conn)
+        .await?
+        .map(|c| (c.seq, c.at)))
+}
+
 /// As [`after`], among the changes `filter` selects.
 ///
 /// # Errors

@@ -8,6 +8,7 @@ pub mod dashboard;
 mod event_form;
 mod funds;
 mod instruction;
+mod open_data;
 mod password;
 mod project;
 mod project_form;
@@ -32,6 +33,17 @@ pub fn router() -> Router<WebState> {
     Router::new()
         .route("/", get(dashboard::show_dashboard))
         .route("/accessibilite", get(about::show_accessibility))
+        .route("/donnees", get(open_data::show_open_data))
+        .route(
+            "/donnees/projets-valides.csv",
+            get(open_data::validated_projects),
+        )
+        .route("/donnees/evenements.csv", get(open_data::events))
+        .route(
+            "/donnees/indicateurs-territoires.csv",
+            get(open_data::indicators),
+        )
+        .route("/donnees/datapackage.json", get(open_data::datapackage))
         .route(
             "/connexion",
             get(account::show_sign_in).post(account::sign_in),
