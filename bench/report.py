@@ -313,6 +313,18 @@ def main():
                 row("webhook delivered p99 < 1 s after the write is answered (10 hooks)",
                     label(engine, scale), f"p99 {p99:.0f} ms (p50 {p50:.0f}, max {top:.0f}); "
                     f"{got:.0f}/{expected:.0f} received", p99 < 1000 and got == expected)
+    # Open data and office exports (#22): ≥ 20,000 rows/s with RSS growth < 50 MB at ×10.
+    for key in order:
+        engine, scale = key
+        exported = runs[key]["meta_lines"].get("exports")
+        if exported and scale == 10:
+            rows, csv_rate, csv_rss, xlsx_rate, xlsx_rss = (float(x) for x in exported.split())
+            row("`projets-valides.csv` ≥ 20,000 rows/s, RSS growth < 50 MB", label(engine, scale),
+                f"{csv_rate:,.0f} rows/s over {rows:,.0f}, +{csv_rss:.1f} MB".replace(",", " "),
+                csv_rate >= 20_000 and csv_rss < 50)
+            row("`projects.xlsx` ≥ 20,000 rows/s, RSS growth < 50 MB", label(engine, scale),
+                f"{xlsx_rate:,.0f} rows/s over {rows:,.0f}, +{xlsx_rss:.1f} MB".replace(",", " "),
+                xlsx_rate >= 20_000 and xlsx_rss < 50)
     # Attachments (#20): 10 MB up and down at ≥ 50 MB/s; 8 uploads at once grow RSS < 20 MB.
     for key in order:
         engine, scale = key
