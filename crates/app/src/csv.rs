@@ -185,6 +185,33 @@ pub fn encode(records: &[Vec<String>]) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// The pages `next` gives, each written as CSV records, until one says it is the last: a
+/// body a front door streams with flat memory. An error midway ends the stream with an error
+/// (the client sees a truncated transfer, never a silently short file).
+pub fn stream_pages<Q, F, Fut>(
+    query: Q,
+    next: F,
+) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static
+where
+    Q: Send + 'static,
+    F: Fn(Q) -> Fut + Send + Sync + Clone + 'static,
+    Fut:
+        std::future::Future<Output = Result<(Vec<Vec<String>>, Option<Q>), crate::AppError>> + Send,
+{
+    futures::stream::unfold(Some(query), move |query| {
+        let next = next.clone();
+        async move {
+            match next(query?).await {
+                Ok((records, more)) => Some((Ok(bytes::Bytes::from(encode(&records))), more)),
+                Err(error) => {
+                    tracing::error!(%error, "CSV interrupted");
+                    Some((Err(std::io::Error::other("interrupted")), None))
+                }
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,32 +81,6 @@ fn csv_response(
         .into_response()
 }
 
-/// The pages `next` gives, each as CSV records, until one says it is the last. An error
-/// midway ends the body early (the client sees a truncated transfer).
-fn pages<Q, F, Fut>(
-    query: Q,
-    next: F,
-) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static
-where
-    Q: Send + 'static,
-    F: Fn(Q) -> Fut + Send + Sync + Clone + 'static,
-    Fut: std::future::Future<Output = Result<(Vec<Vec<String>>, Option<Q>), terrain_app::AppError>>
-        + Send,
-{
-    stream::unfold(Some(query), move |query| {
-        let next = next.clone();
-        async move {
-            match next(query?).await {
-                Ok((records, more)) => Some((Ok(Bytes::from(csv::encode(&records))), more)),
-                Err(error) => {
-                    tracing::error!(error = %error, "export interrupted");
-                    Some((Err(std::io::Error::other("export interrupted")), None))
-                }
-            }
-        }
-    })
-}
-
 /// Filters of the projects export.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -162,7 +136,7 @@ async fn export_projects(
 ) -> Result<Response, ApiError> {
     let actor = user.actor();
     let query = exports::projects_query(&state.app, &actor, filters.into_filters())?;
-    let body = pages(query, move |mut query| {
+    let body = csv::stream_pages(query, move |mut query| {
         let (app, actor): (_, Actor) = (state.app.clone(), actor.clone());
         async move {
             let page = exports::projects_page(&app, &actor, &mut query).await?;
@@ -223,7 +197,7 @@ async fn export_events(
 ) -> Result<Response, ApiError> {
     let actor = user.actor();
     let query = exports::events_query(&state.app, &actor, filters.into_filters())?;
-    let body = pages(query, move |mut query| {
+    let body = csv::stream_pages(query, move |mut query| {
         let (app, actor): (_, Actor) = (state.app.clone(), actor.clone());
         async move {
             let page = exports::events_page(&app, &actor, &mut query).await?;

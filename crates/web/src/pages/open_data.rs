@@ -12,7 +12,7 @@ use axum::{
 use futures::stream::{self, StreamExt as _};
 use maud::html;
 use serde_json::Value;
-use terrain_app::{AppError, csv, open_data};
+use terrain_app::{csv, open_data};
 
 use crate::{WebState, error::PageError, layout::Page, session::Viewer};
 
@@ -87,31 +87,6 @@ fn csv_file(
         .into_response()
 }
 
-/// The pages of a file as CSV, until one says it is the last; an error midway ends the body
-/// early (the client sees a truncated transfer, never a silently short file).
-fn pages<Q, F, Fut>(
-    query: Q,
-    next: F,
-) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static
-where
-    Q: Send + 'static,
-    F: Fn(Q) -> Fut + Send + Sync + Clone + 'static,
-    Fut: std::future::Future<Output = Result<(Vec<Vec<String>>, Option<Q>), AppError>> + Send,
-{
-    stream::unfold(Some(query), move |query| {
-        let next = next.clone();
-        async move {
-            match next(query?).await {
-                Ok((records, more)) => Some((Ok(Bytes::from(csv::encode(&records))), more)),
-                Err(error) => {
-                    tracing::error!(%error, "open data file interrupted");
-                    Some((Err(std::io::Error::other("interrupted")), None))
-                }
-            }
-        }
-    })
-}
-
 fn columns(list: &[&str]) -> Vec<String> {
     list.iter().map(|c| (*c).to_owned()).collect()
 }
@@ -127,7 +102,7 @@ pub async fn validated_projects(
     }
     let query = open_data::projects_query(&state.app)?;
     let app = state.app.clone();
-    let body = pages(query, move |mut query| {
+    let body = csv::stream_pages(query, move |mut query| {
         let app = app.clone();
         async move {
             let page = open_data::projects_page(&app, &mut query).await?;
@@ -159,7 +134,7 @@ pub async fn events(
     }
     let query = open_data::events_query(&state.app)?;
     let app = state.app.clone();
-    let body = pages(query, move |mut query| {
+    let body = csv::stream_pages(query, move |mut query| {
         let app = app.clone();
         async move {
             let page = open_data::events_page(&app, &mut query).await?;
