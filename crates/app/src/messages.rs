@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use terrain_domain::{
-    Actor, Message,
+    Actor, Attachment, Message, Project,
     access::{self, Intent},
     conversation::{MAX_MESSAGE_ATTACHMENTS, MESSAGE_BODY},
 };
@@ -87,17 +87,40 @@ pub async fn post(
     Ok(message)
 }
 
-/// The actor has read the project's conversation (its page was shown to them).
+/// The conversation and files of `project` (already read by the caller) as its page shows them
+/// to the actor, who has read it from now on. The read mark is written only when someone else
+/// wrote since the last one, so showing a page is not a write every time.
 ///
 /// # Errors
 /// 404 when the actor does not take part.
-pub async fn mark_read(app: &App, actor: &Actor, id: Uuid) -> Result<(), AppError> {
-    let project = projects::visible(app, Some(actor), id).await?;
-    access::authorize(actor, &project, Intent::Converse)?;
-    let txn = app.store().begin_write().await?;
-    messages::mark_read(&txn, actor.id, id, app.now()).await?;
-    txn.commit().await?;
-    Ok(())
+pub async fn shown(
+    app: &App,
+    actor: &Actor,
+    project: &Project,
+) -> Result<(Vec<Message>, Vec<Attachment>), AppError> {
+    access::authorize(actor, project, Intent::Converse)?;
+    let conn = app.store().reader();
+    let list = messages::of_project(conn, project.id).await?;
+    let files = attachments::of_project(conn, project.id)
+        .await?
+        .into_iter()
+        .map(|(file, _)| file)
+        .collect();
+    let newest_other = list
+        .iter()
+        .filter(|m| m.author_id != actor.id)
+        .map(|m| m.at)
+        .max();
+    if let Some(newest) = newest_other
+        && messages::read_at(conn, actor.id, project.id)
+            .await?
+            .is_none_or(|read| read < newest)
+    {
+        let txn = app.store().begin_write().await?;
+        messages::mark_read(&txn, actor.id, project.id, app.now()).await?;
+        txn.commit().await?;
+    }
+    Ok((list, files))
 }
 
 /// The messages the actor has not read yet, by project.

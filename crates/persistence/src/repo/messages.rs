@@ -107,6 +107,21 @@ pub async fn of_project(
         .collect()
 }
 
+/// Up to when `account` has read `project`'s conversation.
+///
+/// # Errors
+/// When the database fails.
+pub async fn read_at(
+    conn: &impl ConnectionTrait,
+    account: Uuid,
+    project: Uuid,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(message_read::Entity::find_by_id((account, project))
+        .one(conn)
+        .await?
+        .map(|r| r.read_at))
+}
+
 /// `account` has read `project`'s conversation up to `now`.
 ///
 /// # Errors

@@ -43,9 +43,7 @@ pub(super) async fn load(
     actor: &Actor,
     project: &Project,
 ) -> Result<Conversation, PageError> {
-    let messages = messages::list(&state.app, actor, project.id).await?;
-    let files = attachments::list(&state.app, actor, project.id).await?;
-    messages::mark_read(&state.app, actor, project.id).await?;
+    let (messages, files) = messages::shown(&state.app, actor, project).await?;
     Ok(Conversation {
         messages,
         files,

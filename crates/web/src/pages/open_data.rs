@@ -63,8 +63,20 @@ fn versioned(mut response: Response, version: open_data::Version) -> Response {
     response
 }
 
-fn not_modified(version: open_data::Version) -> Response {
-    versioned(StatusCode::NOT_MODIFIED.into_response(), version)
+/// The version of the data, or the 304 to answer when the client already holds it.
+async fn current(
+    state: &WebState,
+    headers: &HeaderMap,
+) -> Result<Result<open_data::Version, Response>, PageError> {
+    let version = open_data::version(&state.app).await?;
+    if fresh(headers, version) {
+        Ok(Err(versioned(
+            StatusCode::NOT_MODIFIED.into_response(),
+            version,
+        )))
+    } else {
+        Ok(Ok(version))
+    }
 }
 
 fn csv_file(
@@ -96,10 +108,10 @@ pub async fn validated_projects(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let version = open_data::version(&state.app).await?;
-    if fresh(&headers, version) {
-        return Ok(not_modified(version));
-    }
+    let version = match current(&state, &headers).await? {
+        Ok(version) => version,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let query = open_data::projects_query(&state.app)?;
     let app = state.app.clone();
     let body = csv::stream_pages(query, move |mut query| {
@@ -128,10 +140,10 @@ pub async fn events(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let version = open_data::version(&state.app).await?;
-    if fresh(&headers, version) {
-        return Ok(not_modified(version));
-    }
+    let version = match current(&state, &headers).await? {
+        Ok(version) => version,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let query = open_data::events_query(&state.app)?;
     let app = state.app.clone();
     let body = csv::stream_pages(query, move |mut query| {
@@ -151,10 +163,10 @@ pub async fn indicators(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let version = open_data::version(&state.app).await?;
-    if fresh(&headers, version) {
-        return Ok(not_modified(version));
-    }
+    let version = match current(&state, &headers).await? {
+        Ok(version) => version,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let records = open_data::indicators(&state.app).await?;
     let body = stream::once(async move { Ok(Bytes::from(csv::encode(&records))) });
     let file = csv_file(
@@ -170,10 +182,10 @@ pub async fn datapackage(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let version = open_data::version(&state.app).await?;
-    if fresh(&headers, version) {
-        return Ok(not_modified(version));
-    }
+    let version = match current(&state, &headers).await? {
+        Ok(version) => version,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let package = open_data::datapackage(&state.app);
     let response = (
         [(header::CONTENT_TYPE, "application/json")],

@@ -11,6 +11,18 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use super::{BUDGET_PDF, PLAN_PNG, attach_budget, id, upload};
 use crate::helpers::{TestApp, assert_problem};
 
+/// The project's files as `session` lists them.
+async fn files(app: &TestApp, session: &crate::helpers::Session, project: &str) -> Value {
+    app.get_as(
+        &format!("/api/v1/projects/{project}/attachments"),
+        &session.token,
+    )
+    .await
+    .json()
+    .await
+    .expect("json")
+}
+
 fn hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -54,15 +66,7 @@ async fn a_pdf_comes_back_byte_for_byte_as_an_attachment_that_is_never_sniffed()
     let body = download.bytes().await.expect("body");
     assert_eq!(body.as_ref(), BUDGET_PDF, "the same bytes");
 
-    let list: Value = app
-        .get_as(
-            &format!("/api/v1/projects/{}/attachments", id(&project)),
-            &lead.token,
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list = files(&app, &lead, id(&project)).await;
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
     assert_eq!(list["items"][0]["sha256"], hex(BUDGET_PDF));
 }
@@ -112,15 +116,7 @@ async fn a_file_is_judged_by_its_content_not_by_its_declared_type() {
     )
     .await;
     assert_problem(empty, 422).await;
-    let list: Value = app
-        .get_as(
-            &format!("/api/v1/projects/{}/attachments", id(&project)),
-            &lead.token,
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list = files(&app, &lead, id(&project)).await;
     assert_eq!(
         list["items"].as_array().expect("items").len(),
         1,
@@ -183,15 +179,7 @@ async fn a_file_past_20_mb_is_cut_off_while_streamed_and_nothing_is_kept() {
     if let Ok(response) = response {
         assert_eq!(response.status(), 413);
     } // The server may also close the connection while the client is still sending.
-    let list: Value = app
-        .get_as(
-            &format!("/api/v1/projects/{}/attachments", id(&project)),
-            &lead.token,
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list = files(&app, &lead, id(&project)).await;
     assert_eq!(list["items"], json!([]));
 }
 
@@ -247,15 +235,7 @@ async fn the_project_quota_holds_even_under_concurrent_uploads() {
             .contains("100 Mo"),
         "{problem}"
     );
-    let list: Value = app
-        .get_as(
-            &format!("/api/v1/projects/{}/attachments", id(&project)),
-            &lead.token,
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list = files(&app, &lead, id(&project)).await;
     let total: u64 = list["items"]
         .as_array()
         .expect("items")
