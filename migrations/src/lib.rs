@@ -25,6 +25,7 @@ mod m20261201_000018_queue_indexes;
 mod m20261201_000019_integrations;
 mod m20261201_000020_webhooks;
 mod m20261201_000021_conversation;
+mod m20261201_000022_follow_up;
 
 /// The migration after which the statistics counters must be rebuilt (drafts stopped counting).
 pub const REBUILDS_COUNTERS: &str = "m20261201_000010_statistics_versions";
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000019_integrations::Migration),
             Box::new(m20261201_000020_webhooks::Migration),
             Box::new(m20261201_000021_conversation::Migration),
+            Box::new(m20261201_000022_follow_up::Migration),
         ]
     }
 }

@@ -42,6 +42,9 @@ pub fn accepts_files(method: &axum::http::Method, path: &str) -> bool {
             .is_some_and(|id| !id.contains('/'))
 }
 
+/// The path of the OpenAPI document.
+const DOCUMENT: &str = "/api/v1/openapi.json";
+
 /// Every route of the JSON API under `/api/v1`, the operational endpoints (`/health`,
 /// `/ready`, `/metrics`) and the documentation (`/docs`, `/api/v1/openapi.json`).
 pub fn router(app: App, metrics: PrometheusHandle) -> Router {
@@ -49,9 +52,54 @@ pub fn router(app: App, metrics: PrometheusHandle) -> Router {
     let mut document = ApiDoc::openapi();
     document.merge(std::mem::take(&mut paths));
     CommonErrors.modify(&mut document);
-    openapi::reference::describe(&mut document, &app.catalogue());
+    let served = Served {
+        base: std::sync::Arc::new(document),
+        rendered: std::sync::Arc::default(),
+    };
     let state = AppState { app, metrics };
     routes
-        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", document))
+        .route(
+            DOCUMENT,
+            axum::routing::get(move |state: axum::extract::State<AppState>| {
+                let served = served.clone();
+                async move { served.render(&state.app) }
+            }),
+        )
+        .merge(SwaggerUi::new("/docs").config(utoipa_swagger_ui::Config::new([DOCUMENT])))
         .with_state(state)
+}
+
+/// The document as served: its codes (programmes, themes, territories) are those of the
+/// reference data now, so it is rendered again whenever they change, on any instance.
+#[derive(Clone)]
+struct Served {
+    base: std::sync::Arc<utoipa::openapi::OpenApi>,
+    rendered: std::sync::Arc<std::sync::Mutex<Option<(i64, axum::body::Bytes)>>>,
+}
+
+impl Served {
+    fn render(&self, app: &App) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let version = app.catalogue_version();
+        let mut held = match self.rendered.lock() {
+            Ok(held) => held,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let body = match held.as_ref() {
+            Some((at, body)) if *at == version => body.clone(),
+            _ => {
+                let mut document = (*self.base).clone();
+                openapi::reference::describe(&mut document, &app.catalogue());
+                let body =
+                    axum::body::Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
+                *held = Some((version, body.clone()));
+                body
+            }
+        };
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    }
 }

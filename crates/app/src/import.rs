@@ -230,6 +230,7 @@ fn parse_row(
                 support_kinds: std::collections::BTreeSet::new(),
                 support_count: 0,
                 event_count: 0,
+                follow_up: Default::default(),
             })
         }
         _ => Err(errors),

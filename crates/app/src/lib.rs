@@ -18,6 +18,7 @@ mod error;
 pub mod events;
 pub mod exports;
 pub mod files;
+pub mod follow_up;
 pub mod funding;
 pub mod idempotency;
 pub mod import;
@@ -64,6 +65,8 @@ struct Inner {
     store: Database,
     settings: Settings,
     catalogue: RwLock<Arc<Catalogue>>,
+    /// The reference version the catalogue was read at.
+    catalogue_version: std::sync::atomic::AtomicI64,
     keys: TokenKeys,
     memo: Memo,
     trusted_proxies: Vec<ipnet::IpNet>,
@@ -78,7 +81,7 @@ impl App {
     /// # Errors
     /// When the reference data cannot be read.
     pub async fn new(store: Database, settings: Settings) -> Result<App, AppError> {
-        let catalogue = reference::load(&store).await?;
+        let (catalogue, catalogue_version) = reference::load(&store).await?;
         let secret = settings
             .auth
             .jwt_secret
@@ -91,6 +94,7 @@ impl App {
                 keys: TokenKeys::new(&settings.auth, &secret),
                 trusted_proxies: settings.server.trusted_proxy_nets(),
                 catalogue: RwLock::new(Arc::new(catalogue)),
+                catalogue_version: catalogue_version.into(),
                 memo: Memo::default(),
                 outbox_bell: tokio::sync::Notify::new(),
                 batch_bell: tokio::sync::Notify::new(),
@@ -121,6 +125,49 @@ impl App {
             Ok(catalogue) => catalogue.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// Reads the programmes and territories again.
+    ///
+    /// # Errors
+    /// When the database fails (the copy held stays).
+    pub async fn refresh_catalogue(&self) -> Result<(), AppError> {
+        let (catalogue, version) = reference::load(&self.inner.store).await?;
+        match self.inner.catalogue.write() {
+            Ok(mut held) => *held = Arc::new(catalogue),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(catalogue),
+        }
+        self.inner
+            .catalogue_version
+            .store(version, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Reads the programmes and territories again if another instance (or this one) changed
+    /// them since they were read: one single-row read when nothing changed. Returns whether it
+    /// did.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn refresh_catalogue_if_stale(&self) -> Result<bool, AppError> {
+        let current = reference::version(&self.inner.store).await?;
+        let held = self
+            .inner
+            .catalogue_version
+            .load(std::sync::atomic::Ordering::Acquire);
+        if current == held {
+            return Ok(false);
+        }
+        self.refresh_catalogue().await?;
+        Ok(true)
+    }
+
+    /// The reference version the catalogue held was read at (the OpenAPI document's cache
+    /// key).
+    pub fn catalogue_version(&self) -> i64 {
+        self.inner
+            .catalogue_version
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Signs and checks access tokens.

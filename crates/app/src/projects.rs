@@ -503,8 +503,13 @@ pub async fn change_stage(
     let updated = retrying(|| async {
         let project = visible(app, Some(actor), id).await?;
         expected.check(project.version)?;
-        let to = stage::advance(project.stage, to, project.status)
-            .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
+        let to = stage::enter(
+            project.stage,
+            to,
+            project.status,
+            project.follow_up.reported,
+        )
+        .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
         let now = app.now();
         let txn = app.store().begin_write().await?;
         let updated = projects::change_stage(&txn, &project, to, now)

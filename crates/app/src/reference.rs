@@ -1,11 +1,14 @@
 //! Programmes and territories: the reference data every check reads.
 
-use terrain_domain::{Catalogue, Programme, ProgrammeCode, Territory, TerritoryId, TerritoryKind};
+use terrain_domain::{
+    Actor, Catalogue, Programme, ProgrammeCode, Territory, TerritoryId, TerritoryKind,
+    reference::NewProgramme, stats::MAX_PROGRAMMES,
+};
 use terrain_persistence::{
     Database,
     repo::{
         Page,
-        reference::{self, TerritoryFilter},
+        reference::{self, TerritoryFilter, ThemeRemoval},
     },
 };
 
@@ -15,11 +18,16 @@ use crate::{App, AppError};
 ///
 /// # Errors
 /// When the database fails.
-pub async fn load(store: &Database) -> Result<Catalogue, AppError> {
+pub async fn load(store: &Database) -> Result<(Catalogue, i64), AppError> {
     let conn = store.reader();
-    Ok(Catalogue::new(
-        reference::all_programmes(conn).await?,
-        reference::all_territories(conn).await?,
+    // The version first: a change committed while reading is then seen as newer next time.
+    let version = reference::version(conn).await?;
+    Ok((
+        Catalogue::new(
+            reference::all_programmes(conn).await?,
+            reference::all_territories(conn).await?,
+        ),
+        version,
     ))
 }
 
@@ -80,4 +88,156 @@ pub async fn territory(
     let ancestors = reference::ancestors(conn, &territory).await?;
     let children = reference::children(conn, &id).await?;
     Ok((territory, ancestors, children))
+}
+
+/// A programme as a national administrator writes it.
+#[derive(Debug, Clone)]
+pub struct ProgrammeInput {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Policy domain.
+    pub domain: String,
+    /// `academy`, `region` or `department`.
+    pub validation_level: String,
+    /// Themes, `(code, label)`.
+    pub themes: Vec<(String, String)>,
+}
+
+fn duplicate(theme: &str) -> AppError {
+    AppError::Conflict(format!(
+        "Le thème « {theme} » figure déjà dans ce programme (ou deux fois dans la demande)."
+    ))
+}
+
+fn national_admin(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_national_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Seuls les administrateurs nationaux gèrent les programmes.".into(),
+        ))
+    }
+}
+
+/// Creates a programme with its themes (national administrators); usable at once here, and on
+/// the other instances as soon as they see the reference version move.
+///
+/// # Errors
+/// 403, 422 every field at fault, 409 a code already used or 1,000 programmes already.
+pub async fn create_programme(
+    app: &App,
+    actor: &Actor,
+    input: ProgrammeInput,
+) -> Result<Programme, AppError> {
+    national_admin(actor)?;
+    if let Some(code) = terrain_domain::reference::duplicate_theme(&input.themes, &[]) {
+        return Err(duplicate(code));
+    }
+    let NewProgramme(programme) = NewProgramme::parse(
+        &input.code,
+        input.name,
+        &input.domain,
+        &input.validation_level,
+        input.themes,
+    )?;
+    let txn = app.store().begin_write().await?;
+    if reference::programme_count(&txn).await? >= MAX_PROGRAMMES as u64 {
+        return Err(AppError::Conflict(format!(
+            "Le service compte déjà {MAX_PROGRAMMES} programmes, le plus qu'il tienne."
+        )));
+    }
+    reference::insert_programme(&txn, &programme, app.now())
+        .await
+        .map_err(|e| match e {
+            terrain_persistence::StoreError::Conflict(_) => {
+                AppError::Conflict("Un programme porte déjà ce code.".into())
+            }
+            other => other.into(),
+        })?;
+    txn.commit().await?;
+    app.refresh_catalogue().await?;
+    Ok(programme)
+}
+
+/// Renames a programme and adds themes to it (national administrators).
+///
+/// # Errors
+/// 403, 404 unknown, 422 a field or a theme it has already.
+pub async fn update_programme(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    name: Option<String>,
+    themes: Vec<(String, String)>,
+) -> Result<Programme, AppError> {
+    national_admin(actor)?;
+    let code = ProgrammeCode::parse(code).map_err(|_| AppError::NotFound)?;
+    let txn = app.store().begin_write().await?;
+    let old = reference::find_programme(&txn, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(code) = terrain_domain::reference::duplicate_theme(&themes, &old.themes) {
+        return Err(duplicate(code));
+    }
+    let mut errors = terrain_domain::FieldErrors::new();
+    if let Some(name) = &name {
+        errors.check(
+            "name",
+            terrain_domain::reference::PROGRAMME_NAME.check(name),
+        );
+    }
+    let themes = match terrain_domain::reference::parse_themes(themes, &old.themes) {
+        Ok(themes) => themes,
+        Err(e) => {
+            errors.extend(e);
+            Vec::new()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    reference::update_programme(&txn, &old, name.as_deref(), &themes).await?;
+    let updated = reference::find_programme(&txn, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    app.refresh_catalogue().await?;
+    Ok(updated)
+}
+
+/// Removes a theme that no project uses (national administrators).
+///
+/// # Errors
+/// 403, 404 unknown programme or theme, 409 a project uses it.
+pub async fn remove_theme(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    theme: &str,
+) -> Result<(), AppError> {
+    national_admin(actor)?;
+    let code = ProgrammeCode::parse(code).map_err(|_| AppError::NotFound)?;
+    let txn = app.store().begin_write().await?;
+    match reference::remove_theme(&txn, &code, theme).await? {
+        ThemeRemoval::Removed => {}
+        ThemeRemoval::Unknown => return Err(AppError::NotFound),
+        ThemeRemoval::InUse => {
+            return Err(AppError::Conflict(
+                "Des projets relèvent de ce thème : il ne peut pas être retiré.".into(),
+            ));
+        }
+    }
+    txn.commit().await?;
+    app.refresh_catalogue().await?;
+    Ok(())
+}
+
+/// The version of the reference data in the database.
+///
+/// # Errors
+/// When the database fails.
+pub async fn version(store: &Database) -> Result<i64, AppError> {
+    Ok(reference::version(store.reader()).await?)
 }

@@ -39,6 +39,7 @@ impl Workers {
             tokio::spawn(deliver(app.clone(), mailer, watching.clone())),
             tokio::spawn(hooks(app.clone(), deliverer, watching.clone())),
             tokio::spawn(batches(app.clone(), watching.clone())),
+            tokio::spawn(reference(app.clone(), watching.clone())),
             tokio::spawn(chores(app.clone(), watching)),
         ];
         Ok(Workers { stop, handles })
@@ -68,6 +69,22 @@ async fn refresh_pending(app: &App) {
             }
         }
         Err(error) => tracing::warn!(%error, "cannot count the pending deliveries"),
+    }
+}
+
+/// Reads the programmes and themes again when another instance changed them: one single-row
+/// read a second, so that a programme created anywhere is usable here within a second or so.
+async fn reference(app: App, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => break,
+        }
+        match app.refresh_catalogue_if_stale().await {
+            Ok(true) => tracing::info!("programmes and themes read again"),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "cannot read the reference version"),
+        }
     }
 }
 

@@ -34,6 +34,11 @@ pub enum Intent {
     Attach,
     /// Remove a file: the lead while the project is editable.
     Detach,
+    /// Record its follow-up (milestones, indicators, measurements, the report): its lead and
+    /// the administrators in charge.
+    FollowUp,
+    /// Record a payment of its supports: the administrators in charge.
+    Pay,
 }
 
 /// Why an intent is refused.
@@ -145,6 +150,18 @@ pub fn authorize(actor: &Actor, project: &Project, intent: Intent) -> Result<Par
             Party::Owner | Party::AdminInScope => Ok(party),
             Party::Other => Err(Denied::Forbidden(
                 "Seuls le porteur et les administrateurs en charge changent l'étape.",
+            )),
+        },
+        Intent::FollowUp => match party {
+            Party::Owner | Party::AdminInScope => Ok(party),
+            Party::Other => Err(Denied::Forbidden(
+                "Seuls le porteur et les administrateurs en charge renseignent le suivi du projet.",
+            )),
+        },
+        Intent::Pay => match party {
+            Party::AdminInScope => Ok(party),
+            _ => Err(Denied::Forbidden(
+                "Seuls les administrateurs en charge du projet enregistrent un versement.",
             )),
         },
         Intent::Grant => match party {
@@ -271,6 +288,7 @@ pub(crate) mod tests {
             support_kinds: BTreeSet::new(),
             support_count: 0,
             event_count: 0,
+            follow_up: Default::default(),
         }
     }
 
@@ -414,6 +432,42 @@ pub(crate) mod tests {
                 (S::Validated, "FHHAHA"),
                 (S::Rejected, "FHHAHA"),
                 (S::Withdrawn, "FHHAHA"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_lead_and_the_admins_in_charge_follow_a_project_up() {
+        use Status as S;
+        //                          owner other observer in-scope elsewhere national
+        check(
+            Intent::FollowUp,
+            [
+                (S::Draft, "OHHHHH"),
+                (S::Submitted, "OHFAHA"),
+                (S::UnderReview, "OHFAHA"),
+                (S::ChangesRequested, "OHFAHA"),
+                (S::Validated, "OFFAHA"),
+                (S::Rejected, "OHFAHA"),
+                (S::Withdrawn, "OHFAHA"),
+            ],
+        );
+    }
+
+    #[test]
+    fn only_the_admins_in_charge_record_a_payment() {
+        use Status as S;
+        //                          owner other observer in-scope elsewhere national
+        check(
+            Intent::Pay,
+            [
+                (S::Draft, "FHHHHH"),
+                (S::Submitted, "FHFAHA"),
+                (S::UnderReview, "FHFAHA"),
+                (S::ChangesRequested, "FHFAHA"),
+                (S::Validated, "FFFAHA"),
+                (S::Rejected, "FHFAHA"),
+                (S::Withdrawn, "FHFAHA"),
             ],
         );
     }

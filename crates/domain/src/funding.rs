@@ -167,6 +167,8 @@ pub struct Fund {
     pub envelope: Cents,
     /// Already granted.
     pub committed_cents: i64,
+    /// Money paid of what was committed, in cents.
+    pub paid_cents: i64,
     /// Creation time.
     pub created_at: DateTime<Utc>,
 }
@@ -300,6 +302,8 @@ pub struct Support {
     pub granted_by: Uuid,
     /// When.
     pub granted_at: DateTime<Utc>,
+    /// What was paid of it, in cents (financial support only).
+    pub paid_cents: i64,
 }
 
 #[cfg(test)]

@@ -41,6 +41,15 @@ pub enum Change {
         /// Whether they follow it from now on.
         follows: bool,
     },
+    /// Money paid of a financial support.
+    Payment {
+        /// The support paid from.
+        support: Uuid,
+        /// The amount paid.
+        amount: Cents,
+    },
+    /// The final report was written or rewritten.
+    Report,
 }
 
 impl Change {
@@ -51,6 +60,8 @@ impl Change {
             Change::Stage { .. } => "stage",
             Change::Support(_) => "support",
             Change::Assignment { .. } => "assignment",
+            Change::Payment { .. } => "payment",
+            Change::Report => "report",
         }
     }
 
@@ -63,6 +74,8 @@ impl Change {
             Change::Support(grant) => grant.kind().as_str(),
             Change::Assignment { follows: true, .. } => "follow",
             Change::Assignment { follows: false, .. } => "unfollow",
+            Change::Payment { .. } => "pay",
+            Change::Report => "write",
         }
     }
 
@@ -71,7 +84,10 @@ impl Change {
         match self {
             Change::Transition { from, .. } => Some(from.as_str().to_owned()),
             Change::Stage { from, .. } => Some(from.as_str().to_owned()),
-            Change::Support(_) | Change::Assignment { .. } => None,
+            Change::Support(_)
+            | Change::Assignment { .. }
+            | Change::Payment { .. }
+            | Change::Report => None,
         }
     }
 
@@ -85,6 +101,8 @@ impl Change {
             }
             Change::Support(Grant::Other(_)) => None,
             Change::Assignment { account, .. } => Some(account.to_string()),
+            Change::Payment { support, amount } => Some(format!("{support} {}", amount.get())),
+            Change::Report => None,
         }
     }
 
@@ -122,6 +140,14 @@ impl Change {
                     _ => return None,
                 },
             }),
+            "payment" if action == "pay" => {
+                let (support, amount) = to?.split_once(' ')?;
+                Some(Change::Payment {
+                    support: support.parse().ok()?,
+                    amount: Cents::new(amount.parse().ok()?).ok()?,
+                })
+            }
+            "report" if action == "write" => Some(Change::Report),
             _ => None,
         }
     }
@@ -179,6 +205,11 @@ mod tests {
                 account: Uuid::now_v7(),
                 follows: false,
             },
+            Change::Payment {
+                support: Uuid::now_v7(),
+                amount: Cents::new(42_00).expect("amount"),
+            },
+            Change::Report,
         ];
         for change in changes {
             let back = Change::parse(

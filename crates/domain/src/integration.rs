@@ -87,7 +87,8 @@ crate::code_enum! {
     pub enum ChangeType: "type de changement" {
         /// A project was created (a draft).
         ProjectCreated = "project.created",
-        /// A project's fields changed.
+        /// A project's fields changed, or its follow-up (milestones, indicators, payments,
+        /// report).
         ProjectUpdated = "project.updated",
         /// A project's status changed (submitted, validated, …).
         ProjectStatusChanged = "project.status_changed",

@@ -8,6 +8,7 @@ pub mod conversation;
 pub mod delivery;
 pub mod event;
 pub mod fields;
+pub mod follow_up;
 pub mod fr;
 pub mod funding;
 pub mod history;
@@ -27,6 +28,7 @@ pub use conversation::{Attachment, CorrectionReason, FileKind, FileName, Message
 pub use delivery::{Channel, Delivery, DeliveryStatus, MailPreference};
 pub use event::{Attendance, Event, EventInput, EventKind, NewEvent};
 pub use fields::{FieldError, FieldErrors};
+pub use follow_up::{FollowUp, Indicator, Measurement, Milestone, Payment, Report};
 pub use funding::{Fund, FundCode, FundInput, Grant, NewFund, Support, SupportKind};
 pub use history::{Change, HistoryEntry};
 pub use integration::{ApiToken, ChangeItem, ChangeType, TokenAccess, Webhook};

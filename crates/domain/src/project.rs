@@ -521,6 +521,8 @@ pub struct Project {
     pub support_count: i64,
     /// How many concertation events it emerged from.
     pub event_count: i64,
+    /// What was paid, done and achieved since its validation.
+    pub follow_up: crate::FollowUp,
 }
 
 #[cfg(test)]

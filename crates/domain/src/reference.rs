@@ -167,3 +167,161 @@ impl Catalogue {
         .transpose()
     }
 }
+
+/// A programme's name.
+pub const PROGRAMME_NAME: crate::text::TextRule = crate::text::TextRule::line(3, 200);
+/// A theme's label.
+pub const THEME_LABEL: crate::text::TextRule = crate::text::TextRule::line(2, 100);
+/// The most themes a programme holds.
+pub const MAX_THEMES: usize = 50;
+
+/// Checks themes to add to a programme that has `existing` themes (none for a new one):
+/// well-formed codes with labels, at most [`MAX_THEMES`] in all. (A code given twice, or one
+/// the programme has, is a duplicate: see [`duplicate_theme`].)
+///
+/// # Errors
+/// Every theme at fault, as `themes[i].code` / `themes[i].label`.
+pub fn parse_themes(
+    given: Vec<(String, String)>,
+    existing: &[Theme],
+) -> Result<Vec<Theme>, crate::FieldErrors> {
+    let mut errors = crate::FieldErrors::new();
+    let mut themes = Vec::new();
+    for (i, (code, label)) in given.into_iter().enumerate() {
+        let field = |part: &str| format!("themes[{i}].{part}");
+        if crate::ThemeCode::parse(&code).is_err() {
+            errors.push(field("code"), crate::ProgrammeCodeError.to_string());
+        }
+        errors.check(field("label"), THEME_LABEL.check(&label));
+        themes.push(Theme { code, label });
+    }
+    if existing.len() + themes.len() > MAX_THEMES {
+        errors.push(
+            "themes",
+            format!("au plus {MAX_THEMES} thèmes par programme"),
+        );
+    }
+    errors.finish(|| Some(themes))
+}
+
+/// The first theme code of `given` that `existing` has, or that `given` holds twice.
+pub fn duplicate_theme<'a>(given: &'a [(String, String)], existing: &[Theme]) -> Option<&'a str> {
+    let mut seen: std::collections::BTreeSet<&str> =
+        existing.iter().map(|t| t.code.as_str()).collect();
+    given
+        .iter()
+        .map(|(code, _)| code.as_str())
+        .find(|code| !seen.insert(code))
+}
+
+/// A programme as a national administrator creates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProgramme(pub Programme);
+
+impl NewProgramme {
+    /// Checks a new programme: its code, name, domain, validation level (an académie, a région
+    /// or a département) and at least one theme.
+    ///
+    /// # Errors
+    /// Every field at fault.
+    pub fn parse(
+        code: &str,
+        name: String,
+        domain: &str,
+        validation_level: &str,
+        themes: Vec<(String, String)>,
+    ) -> Result<Self, crate::FieldErrors> {
+        let mut errors = crate::FieldErrors::new();
+        let code = errors.check("code", ProgrammeCode::parse(code));
+        errors.check("name", PROGRAMME_NAME.check(&name));
+        let domain = errors
+            .check("domain", crate::ThemeCode::parse(domain))
+            .map(|d| d.as_str().to_owned());
+        let level = match validation_level {
+            "academy" => Some(TerritoryKind::Academy),
+            "region" => Some(TerritoryKind::Region),
+            "department" => Some(TerritoryKind::Department),
+            _ => {
+                errors.push("validation_level", "academy, region ou department");
+                None
+            }
+        };
+        if themes.is_empty() {
+            errors.push("themes", "au moins un thème");
+        }
+        let themes = match parse_themes(themes, &[]) {
+            Ok(themes) => Some(themes),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        };
+        errors.finish(|| {
+            Some(NewProgramme(Programme {
+                code: code?,
+                name,
+                domain: domain?,
+                validation_level: level?,
+                themes: themes?,
+            }))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn theme(code: &str) -> (String, String) {
+        (code.to_owned(), format!("Thème {code}"))
+    }
+
+    #[test]
+    fn a_programme_needs_a_code_a_level_and_unique_themes() {
+        let ok = NewProgramme::parse(
+            "mobility",
+            "Mobilités du quotidien".into(),
+            "transport",
+            "department",
+            vec![theme("cycling"), theme("buses")],
+        )
+        .expect("valid");
+        assert_eq!(ok.0.validation_level, TerritoryKind::Department);
+        let bad = NewProgramme::parse(
+            "Mobility",
+            "M".into(),
+            "transport",
+            "country",
+            vec![theme("cycling"), ("Bus".into(), "x".into())],
+        )
+        .expect_err("invalid");
+        let fields: Vec<&str> = bad.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "code",
+                "name",
+                "validation_level",
+                "themes[1].code",
+                "themes[1].label"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_theme_given_twice_or_already_there_is_a_duplicate() {
+        let existing = [Theme {
+            code: "cycling".into(),
+            label: "Vélo".into(),
+        }];
+        assert_eq!(duplicate_theme(&[theme("walking")], &existing), None);
+        assert_eq!(
+            duplicate_theme(&[theme("cycling")], &existing),
+            Some("cycling")
+        );
+        assert_eq!(
+            duplicate_theme(&[theme("buses"), theme("buses")], &[]),
+            Some("buses")
+        );
+    }
+}

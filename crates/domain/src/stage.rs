@@ -47,6 +47,27 @@ pub enum StageRefusal {
         /// Current status.
         status: Status,
     },
+    /// Transfer hands the results to elected officials: there must be a report to hand.
+    #[error("le passage à l'étape transfer demande un rapport final (PUT /projects/{{id}}/report)")]
+    NoReport,
+}
+
+/// Moves a project along the lifecycle as [`advance`] does, and refuses `transfer` until its
+/// final report is written.
+///
+/// # Errors
+/// [`StageRefusal`] when the step does not exist, the status forbids it or the report lacks.
+pub fn enter(
+    from: Stage,
+    to: Stage,
+    status: Status,
+    reported: bool,
+) -> Result<Stage, StageRefusal> {
+    let to = advance(from, to, status)?;
+    if to == Stage::Transfer && !reported {
+        return Err(StageRefusal::NoReport);
+    }
+    Ok(to)
 }
 
 /// Moves a project of status `status` from stage `from` to stage `to`.
@@ -120,6 +141,23 @@ mod tests {
     fn test_to_transfer_needs_a_validated_project() {
         assert_eq!(advance(G::Test, G::Transfer, S::Validated), Ok(G::Transfer));
         assert!(advance(G::Test, G::Transfer, S::UnderReview).is_err());
+    }
+
+    #[test]
+    fn transfer_needs_the_final_report_and_the_other_steps_do_not() {
+        assert_eq!(
+            enter(G::Test, G::Transfer, S::Validated, false),
+            Err(StageRefusal::NoReport)
+        );
+        assert_eq!(
+            enter(G::Test, G::Transfer, S::Validated, true),
+            Ok(G::Transfer)
+        );
+        assert_eq!(enter(G::Create, G::Test, S::Validated, false), Ok(G::Test));
+        assert!(matches!(
+            enter(G::Test, G::Transfer, S::Submitted, true),
+            Err(StageRefusal::NotForStatus { .. })
+        ));
     }
 
     #[test]

@@ -169,6 +169,14 @@ pub fn status_metric(status: Status) -> String {
 
 /// The metric counting projects ever submitted.
 pub const EVER_SUBMITTED: &str = "projects.ever_submitted";
+/// Money paid of the financial supports, in cents.
+pub const PAID_CENTS: &str = "results.paid_cents";
+/// Projects with at least one indicator.
+pub const PROJECTS_WITH_INDICATORS: &str = "results.projects_with_indicators";
+/// Indicators whose latest measurement reaches the target.
+pub const INDICATORS_MET: &str = "results.indicators_met";
+/// Indicators.
+pub const INDICATORS_TOTAL: &str = "results.indicators_total";
 
 /// The figures of a project, given the kinds of support it received: nothing until it is first
 /// submitted.
@@ -192,6 +200,13 @@ pub fn project_figures(project: &Project, support_kinds: &BTreeSet<SupportKind>)
     }
     for kind in support_kinds {
         figures.total(format!("supports.kind.{}", kind.as_str()), 1);
+    }
+    let follow_up = &project.follow_up;
+    figures.total(PAID_CENTS, follow_up.paid_cents);
+    figures.total(INDICATORS_TOTAL, follow_up.indicators_total);
+    figures.total(INDICATORS_MET, follow_up.indicators_met);
+    if follow_up.indicators_total > 0 {
+        figures.total(PROJECTS_WITH_INDICATORS, 1);
     }
     figures.timeline(project_points(project));
     figures
@@ -362,6 +377,26 @@ impl Totals {
     /// Money granted, in cents.
     pub fn granted_cents(&self) -> i64 {
         self.get("supports.granted_cents")
+    }
+
+    /// Money paid, in cents.
+    pub fn paid_cents(&self) -> i64 {
+        self.get(PAID_CENTS)
+    }
+
+    /// Projects with at least one indicator.
+    pub fn projects_with_indicators(&self) -> i64 {
+        self.get(PROJECTS_WITH_INDICATORS)
+    }
+
+    /// Indicators met.
+    pub fn indicators_met(&self) -> i64 {
+        self.get(INDICATORS_MET)
+    }
+
+    /// Indicators.
+    pub fn indicators_total(&self) -> i64 {
+        self.get(INDICATORS_TOTAL)
     }
 
     /// Events.

@@ -98,7 +98,24 @@ async fn a_project_moves_through_the_lifecycle_arrow_by_arrow() {
         .json()
         .await
         .expect("json");
-    let transferred: Value = stage(&app, &lead, &tested, "transfer")
+    // Transfer hands the results over: not before the final report is written.
+    assert_problem(stage(&app, &lead, &tested, "transfer").await, 409).await;
+    let report = app
+        .client
+        .put(app.url(&format!("/api/v1/projects/{}/report", id(&tested))))
+        .bearer_auth(&lead.token)
+        .json(&json!({"summary": "Un jardin cultivé par trois classes.",
+                      "results": "Fréquentation en hausse de 22 %.",
+                      "recommendations": "Étendre aux écoles voisines."}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(report.status(), 200);
+    let reported = app
+        .get_json(&format!("/api/v1/projects/{}", id(&tested)))
+        .await;
+    assert_eq!(reported["follow_up"]["reported"], true);
+    let transferred: Value = stage(&app, &lead, &reported, "transfer")
         .await
         .json()
         .await

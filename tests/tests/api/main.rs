@@ -10,6 +10,7 @@ mod dashboard;
 mod data;
 mod errors;
 mod events;
+mod follow_up;
 mod funding;
 mod integrations;
 mod mail;

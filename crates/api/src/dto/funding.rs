@@ -54,6 +54,8 @@ pub struct FundView {
     pub committed_cents: i64,
     /// Still available, in cents.
     pub remaining_cents: i64,
+    /// Actually paid of what was granted, in cents (§17).
+    pub paid_cents: i64,
     /// Creation time.
     pub created_at: DateTime<Utc>,
 }
@@ -69,6 +71,7 @@ impl From<Fund> for FundView {
             year: fund.year,
             envelope_cents: fund.envelope.get(),
             committed_cents: fund.committed_cents,
+            paid_cents: fund.paid_cents,
             created_at: fund.created_at,
         }
     }

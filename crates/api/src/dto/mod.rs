@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod conversation;
 pub mod deliveries;
 pub mod events;
+pub mod follow_up;
 pub mod funding;
 pub mod integrations;
 pub mod projects;

@@ -331,10 +331,32 @@ pub struct ProjectView {
     pub decided_at: Option<DateTime<Utc>>,
     /// Money granted, in cents.
     pub granted_cents: i64,
+    /// Money paid of what was granted, in cents.
+    pub paid_cents: i64,
+    /// Share of the milestones done, from 0 to 1 (0 without milestones).
+    #[schema(minimum = 0, maximum = 1)]
+    pub progress: f64,
+    /// What the follow-up holds (§17).
+    pub follow_up: FollowUpSummary,
     /// The supports received (in the detail of one project; `null` in lists).
     pub supports: Option<SupportSummary>,
     /// The concertation events it emerged from (in the detail of one project; `null` in lists).
     pub events: Option<Vec<EventRef>>,
+}
+
+/// The counts of a project's follow-up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpSummary {
+    /// Milestones.
+    pub milestones_total: i64,
+    /// Milestones done.
+    pub milestones_done: i64,
+    /// Indicators.
+    pub indicators_total: i64,
+    /// Indicators whose latest measurement reaches the target.
+    pub indicators_met: i64,
+    /// Whether the final report is written (`transfer` requires it).
+    pub reported: bool,
 }
 
 impl From<ProjectDetail> for ProjectView {
@@ -384,6 +406,15 @@ impl ProjectView {
             submitted_at: project.submitted_at,
             decided_at: project.decided_at,
             granted_cents: project.granted_cents,
+            paid_cents: project.follow_up.paid_cents,
+            progress: project.follow_up.progress(),
+            follow_up: FollowUpSummary {
+                milestones_total: project.follow_up.milestones_total,
+                milestones_done: project.follow_up.milestones_done,
+                indicators_total: project.follow_up.indicators_total,
+                indicators_met: project.follow_up.indicators_met,
+                reported: project.follow_up.reported,
+            },
             supports: None,
             events: None,
         }
@@ -438,6 +469,10 @@ pub enum HistoryKindName {
     /// An administrator starts (`follow`) or stops (`unfollow`) following the project; `to`
     /// is the account.
     Assignment,
+    /// Money paid of a financial support; `to` is `support_id amount_cents`.
+    Payment,
+    /// The final report was written or rewritten.
+    Report,
 }
 
 /// One entry of a project's history.
@@ -509,6 +544,8 @@ impl From<HistoryEntry> for HistoryEntryView {
                 Change::Stage { .. } => HistoryKindName::Stage,
                 Change::Support(_) => HistoryKindName::Support,
                 Change::Assignment { .. } => HistoryKindName::Assignment,
+                Change::Payment { .. } => HistoryKindName::Payment,
+                Change::Report => HistoryKindName::Report,
             },
             action: change.action().to_owned(),
             from: change.from_code(),

@@ -148,3 +148,82 @@ impl TerritoryDetail {
         }
     }
 }
+
+/// The level whose administrators validate a programme's projects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationLevel {
+    /// An académie commission.
+    Academy,
+    /// A région (an ARS).
+    Region,
+    /// A département.
+    Department,
+}
+
+impl ValidationLevel {
+    fn as_str(self) -> &'static str {
+        match self {
+            ValidationLevel::Academy => "academy",
+            ValidationLevel::Region => "region",
+            ValidationLevel::Department => "department",
+        }
+    }
+}
+
+/// A theme to add.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeRequest {
+    /// Code, unique within the programme.
+    #[schema(schema_with = crate::openapi::fields::slug_code)]
+    pub code: String,
+    /// French label.
+    #[schema(schema_with = crate::openapi::fields::theme_label)]
+    pub label: String,
+}
+
+/// `POST /programmes` (national administrators).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProgrammeRequest {
+    /// Code.
+    #[schema(schema_with = crate::openapi::fields::slug_code)]
+    pub code: String,
+    /// Official French name.
+    #[schema(schema_with = crate::openapi::fields::programme_name)]
+    pub name: String,
+    /// Policy domain (`education`, `health`, `transport`…).
+    #[schema(schema_with = crate::openapi::fields::slug_code)]
+    pub domain: String,
+    /// The level whose administrators validate projects.
+    pub validation_level: ValidationLevel,
+    /// The themes, at least one, each code once.
+    #[schema(min_items = 1, max_items = 50)]
+    pub themes: Vec<ThemeRequest>,
+}
+
+impl From<CreateProgrammeRequest> for terrain_app::reference::ProgrammeInput {
+    fn from(r: CreateProgrammeRequest) -> Self {
+        terrain_app::reference::ProgrammeInput {
+            code: r.code,
+            name: r.name,
+            domain: r.domain,
+            validation_level: r.validation_level.as_str().to_owned(),
+            themes: r.themes.into_iter().map(|t| (t.code, t.label)).collect(),
+        }
+    }
+}
+
+/// `PATCH /programmes/{code}`: a new name, and themes to add.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProgrammeRequest {
+    /// New name.
+    #[schema(schema_with = crate::openapi::fields::programme_name_or_null)]
+    pub name: Option<String>,
+    /// Themes to add after the programme's own, each code new to it.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub themes: Vec<ThemeRequest>,
+}

@@ -66,6 +66,19 @@ pub struct StageFigures {
     pub transfer: i64,
 }
 
+/// What the projects achieved after their decision (§17).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultFigures {
+    /// Money actually paid of what was granted, in cents.
+    pub paid_cents: i64,
+    /// Projects with at least one indicator.
+    pub projects_with_indicators: i64,
+    /// Indicators whose latest measurement reaches the target.
+    pub indicators_met: i64,
+    /// Indicators.
+    pub indicators_total: i64,
+}
+
 /// `GET /stats/overview`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Overview {
@@ -77,6 +90,8 @@ pub struct Overview {
     pub events: EventFigures,
     /// Stages.
     pub stages: StageFigures,
+    /// Results.
+    pub results: ResultFigures,
 }
 
 impl From<&Totals> for Overview {
@@ -114,6 +129,12 @@ impl From<&Totals> for Overview {
                 test: t.at_stage(Stage::Test),
                 transfer: t.at_stage(Stage::Transfer),
             },
+            results: ResultFigures {
+                paid_cents: t.paid_cents(),
+                projects_with_indicators: t.projects_with_indicators(),
+                indicators_met: t.indicators_met(),
+                indicators_total: t.indicators_total(),
+            },
         }
     }
 }
@@ -131,6 +152,8 @@ pub struct TerritoryFigures {
     pub events: EventFigures,
     /// Stages.
     pub stages: StageFigures,
+    /// Results.
+    pub results: ResultFigures,
 }
 
 /// `GET /stats/territories`.
@@ -160,6 +183,7 @@ impl TerritoryTable {
                         supports: figures.supports,
                         events: figures.events,
                         stages: figures.stages,
+                        results: figures.results,
                     }
                 })
                 .collect(),

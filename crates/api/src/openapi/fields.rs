@@ -244,3 +244,114 @@ pub fn template_body_or_null() -> Object {
         "1 à 2 000 caractères, sauts de ligne permis, sans espace au début ni à la fin.",
     ))
 }
+
+/// A milestone's title.
+pub fn milestone_title() -> Object {
+    text(
+        terrain_domain::follow_up::MILESTONE_TITLE,
+        "3 à 200 caractères sur une ligne.",
+    )
+    .build()
+}
+
+/// A new title for a milestone (`null` or absent: unchanged).
+pub fn milestone_title_or_null() -> Object {
+    or_null(text(
+        terrain_domain::follow_up::MILESTONE_TITLE,
+        "3 à 200 caractères sur une ligne.",
+    ))
+}
+
+/// An indicator's name.
+pub fn indicator_name() -> Object {
+    text(
+        terrain_domain::follow_up::INDICATOR_NAME,
+        "3 à 200 caractères sur une ligne.",
+    )
+    .examples(["Coût par famille accompagnée"])
+    .build()
+}
+
+/// An indicator's unit.
+pub fn indicator_unit() -> Object {
+    text(
+        terrain_domain::follow_up::INDICATOR_UNIT,
+        "1 à 40 caractères sur une ligne.",
+    )
+    .examples(["€"])
+    .build()
+}
+
+/// A value of an indicator.
+pub fn indicator_value() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .description(Some("Nombre, au plus 10¹² en valeur absolue."))
+        .minimum(Some(-terrain_domain::follow_up::VALUE_MAX))
+        .maximum(Some(terrain_domain::follow_up::VALUE_MAX))
+        .build()
+}
+
+/// A measurement's note (`null` or empty for none).
+pub fn measurement_note() -> Object {
+    or_null(text(
+        terrain_domain::follow_up::MEASUREMENT_NOTE,
+        "Jusqu'à 1 000 caractères, sans espace au début ni à la fin.",
+    ))
+}
+
+/// The report's summary.
+pub fn report_summary() -> Object {
+    text(
+        terrain_domain::follow_up::REPORT_SUMMARY,
+        "1 à 2 000 caractères, sauts de ligne permis, sans espace au début ni à la fin.",
+    )
+    .build()
+}
+
+/// The report's results or recommendations.
+pub fn report_section() -> Object {
+    text(
+        terrain_domain::follow_up::REPORT_SECTION,
+        "1 à 20 000 caractères, sauts de ligne permis, sans espace au début ni à la fin.",
+    )
+    .build()
+}
+
+fn slug(description: &str) -> ObjectBuilder {
+    string(description)
+        .min_length(Some(2))
+        .max_length(Some(40))
+        .pattern(Some("^[a-z][a-z0-9_]{1,39}$"))
+}
+
+/// A new programme's or theme's code, or a policy domain.
+pub fn slug_code() -> Object {
+    slug("2 à 40 caractères parmi a-z, 0-9 et _, commençant par une lettre.").build()
+}
+
+/// A programme's name.
+pub fn programme_name() -> Object {
+    text(
+        terrain_domain::reference::PROGRAMME_NAME,
+        "3 à 200 caractères sur une ligne.",
+    )
+    .build()
+}
+
+/// A new name for a programme (`null` or absent: unchanged).
+pub fn programme_name_or_null() -> Object {
+    or_null(text(
+        terrain_domain::reference::PROGRAMME_NAME,
+        "3 à 200 caractères sur une ligne.",
+    ))
+}
+
+/// A theme's label.
+pub fn theme_label() -> Object {
+    text(
+        terrain_domain::reference::THEME_LABEL,
+        "2 à 100 caractères sur une ligne.",
+    )
+    .build()
+}

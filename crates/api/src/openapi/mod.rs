@@ -38,6 +38,7 @@ pub mod reference;
         (name = "review", description = "Instruction : file, suivi, notes privées, modèles de décision, lots"),
         (name = "deliveries", description = "Envois de la boîte d'envoi (courriels, webhooks)"),
         (name = "integrations", description = "Jetons d'API et fil des changements"),
+        (name = "follow-up", description = "Après la décision : jalons, indicateurs, versements, rapport final"),
     )
 )]
 pub struct ApiDoc;

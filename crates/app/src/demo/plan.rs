@@ -308,6 +308,7 @@ pub(super) fn project(
         support_kinds: BTreeSet::new(),
         support_count: 0,
         event_count: 0,
+        follow_up: Default::default(),
     }
 }
 
@@ -335,6 +336,7 @@ pub(super) fn fund(
         envelope: Cents::new(committed + committed * margin / 100 + 1)
             .map_err(AppError::internal)?,
         committed_cents: committed,
+        paid_cents: 0,
         created_at: day(year, 1, 15),
     })
 }
@@ -518,6 +520,7 @@ pub(super) fn education_project(
             note: Some("Fonds d'innovation pédagogique".into()),
             granted_by: world.admin,
             granted_at: at,
+            paid_cents: 0,
         });
         supports.push(Support {
             id: Uuid::from_bytes(rng.random()),
@@ -526,6 +529,7 @@ pub(super) fn education_project(
             note: Some("Accompagnement par un conseiller pédagogique".into()),
             granted_by: world.admin,
             granted_at: at,
+            paid_cents: 0,
         });
         project.updated_at = at;
     }
@@ -628,6 +632,7 @@ pub(super) fn health_project(
                 note: Some("Appui méthodologique de l'ARS".into()),
                 granted_by: world.admin,
                 granted_at: at,
+                paid_cents: 0,
             });
         }
         if style >= 40 {
@@ -645,6 +650,7 @@ pub(super) fn health_project(
                 note: Some("Fonds d'intervention régional".into()),
                 granted_by: world.admin,
                 granted_at: at,
+                paid_cents: 0,
             });
         }
         project.updated_at = at;

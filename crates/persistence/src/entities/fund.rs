@@ -13,6 +13,7 @@ pub struct Model {
     pub year: i32,
     pub envelope_cents: i64,
     pub committed_cents: i64,
+    pub paid_cents: i64,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -32,6 +32,12 @@ pub struct Model {
     pub support_kinds: String,
     pub support_count: i64,
     pub event_count: i64,
+    pub paid_cents: i64,
+    pub milestones_total: i32,
+    pub milestones_done: i32,
+    pub indicators_total: i32,
+    pub indicators_met: i32,
+    pub reported: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ pub struct Model {
     pub note: Option<String>,
     pub granted_by: Uuid,
     pub granted_at: ChronoDateTimeUtc,
+    pub paid_cents: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -36,6 +36,7 @@ pub async fn insert(
         year: Set(new.year),
         envelope_cents: Set(new.envelope.get()),
         committed_cents: Set(0),
+        paid_cents: Set(0),
         created_at: Set(now),
     };
     let inserted = fund::Entity::insert(model)
@@ -68,6 +69,7 @@ pub async fn insert_many(conn: &impl ConnectionTrait, funds: &[Fund]) -> Result<
             year: Set(f.year),
             envelope_cents: Set(f.envelope.get()),
             committed_cents: Set(f.committed_cents),
+            paid_cents: Set(f.paid_cents),
             created_at: Set(f.created_at),
         }
     });

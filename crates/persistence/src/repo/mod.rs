@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod batches;
 pub mod changes;
 pub mod events;
+pub mod follow_up;
 pub mod followers;
 pub mod funds;
 pub mod history;

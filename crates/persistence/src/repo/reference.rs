@@ -1,8 +1,11 @@
 //! Programmes, themes and territories.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Condition,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Condition, Expr, ExprTrait, Query},
 };
 use terrain_domain::{
     Programme, ProgrammeCode, Territory, TerritoryId, TerritoryKind, TerritoryPath, Theme,
@@ -11,7 +14,7 @@ use terrain_domain::{
 use super::{Page, rows::corrupt};
 use crate::{
     StoreError,
-    entities::{programme, programme_theme, territory},
+    entities::{programme, programme_theme, project, reference_version, territory},
 };
 
 /// Programmes with their themes, by code, after the programme `after`.
@@ -239,4 +242,163 @@ pub async fn all_territories(conn: &impl ConnectionTrait) -> Result<Vec<Territor
         .into_iter()
         .map(to_territory)
         .collect()
+}
+
+/// The version of the programmes and themes: raised by every change to them, read by every
+/// instance (one row, one column) to know when its copy is stale.
+///
+/// # Errors
+/// When the database fails.
+pub async fn version(conn: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    Ok(reference_version::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .map_or(0, |row| row.version))
+}
+
+async fn bump(conn: &impl ConnectionTrait) -> Result<(), StoreError> {
+    reference_version::Entity::update_many()
+        .col_expr(
+            reference_version::Column::Version,
+            Expr::col(reference_version::Column::Version).add(1),
+        )
+        .filter(reference_version::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many programmes there are.
+///
+/// # Errors
+/// When the database fails.
+pub async fn programme_count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    Ok(programme::Entity::find().count(conn).await?)
+}
+
+async fn insert_themes(
+    conn: &impl ConnectionTrait,
+    programme: &ProgrammeCode,
+    themes: &[Theme],
+    first_position: usize,
+) -> Result<(), StoreError> {
+    if themes.is_empty() {
+        return Ok(());
+    }
+    let models = themes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| programme_theme::ActiveModel {
+            programme_code: Set(programme.as_str().to_owned()),
+            code: Set(t.code.clone()),
+            label: Set(t.label.clone()),
+            position: Set(i32::try_from(first_position + i).unwrap_or(i32::MAX)),
+        });
+    programme_theme::Entity::insert_many(models)
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Creates a programme with its themes.
+///
+/// # Errors
+/// [`StoreError::Conflict`] when the code is taken.
+pub async fn insert_programme(
+    conn: &impl ConnectionTrait,
+    new: &Programme,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    programme::Entity::insert(programme::ActiveModel {
+        code: Set(new.code.as_str().to_owned()),
+        name: Set(new.name.clone()),
+        domain: Set(new.domain.clone()),
+        validation_level: Set(new.validation_level.as_str().to_owned()),
+        created_at: Set(now),
+    })
+    .exec(conn)
+    .await?;
+    insert_themes(conn, &new.code, &new.themes, 0).await?;
+    bump(conn).await
+}
+
+/// Renames a programme and adds themes after its own (`old` as read, in this transaction).
+///
+/// # Errors
+/// [`StoreError::Conflict`] when a theme exists already.
+pub async fn update_programme(
+    conn: &impl ConnectionTrait,
+    old: &Programme,
+    name: Option<&str>,
+    themes: &[Theme],
+) -> Result<(), StoreError> {
+    if let Some(name) = name {
+        programme::Entity::update_many()
+            .col_expr(programme::Column::Name, Expr::value(name))
+            .filter(programme::Column::Code.eq(old.code.as_str()))
+            .exec(conn)
+            .await?;
+    }
+    let next = programme_theme::Entity::find()
+        .filter(programme_theme::Column::ProgrammeCode.eq(old.code.as_str()))
+        .count(conn)
+        .await?;
+    insert_themes(
+        conn,
+        &old.code,
+        themes,
+        usize::try_from(next).unwrap_or(usize::MAX),
+    )
+    .await?;
+    bump(conn).await
+}
+
+/// What removing a theme found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeRemoval {
+    /// Removed.
+    Removed,
+    /// The programme has no such theme.
+    Unknown,
+    /// A project uses it: kept.
+    InUse,
+}
+
+/// Removes a theme no project uses (the check and the deletion are one statement).
+///
+/// # Errors
+/// When the database fails.
+pub async fn remove_theme(
+    conn: &impl ConnectionTrait,
+    programme: &ProgrammeCode,
+    theme: &str,
+) -> Result<ThemeRemoval, StoreError> {
+    let used = Query::select()
+        .expr(Expr::val(1))
+        .from(project::Entity)
+        .and_where(project::Column::Programme.eq(programme.as_str()))
+        .and_where(project::Column::Theme.eq(theme))
+        .to_owned();
+    let removed = programme_theme::Entity::delete_many()
+        .filter(programme_theme::Column::ProgrammeCode.eq(programme.as_str()))
+        .filter(programme_theme::Column::Code.eq(theme))
+        .filter(Expr::exists(used).not())
+        .exec(conn)
+        .await?
+        .rows_affected;
+    if removed == 1 {
+        bump(conn).await?;
+        return Ok(ThemeRemoval::Removed);
+    }
+    let exists = programme_theme::Entity::find()
+        .filter(programme_theme::Column::ProgrammeCode.eq(programme.as_str()))
+        .filter(programme_theme::Column::Code.eq(theme))
+        .count(conn)
+        .await?
+        > 0;
+    Ok(if exists {
+        ThemeRemoval::InUse
+    } else {
+        ThemeRemoval::Unknown
+    })
 }

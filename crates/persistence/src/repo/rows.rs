@@ -96,6 +96,14 @@ pub(crate) fn to_project(model: project::Model) -> Result<Project, StoreError> {
             .collect::<Result<_, _>>()?,
         support_count: model.support_count,
         event_count: model.event_count,
+        follow_up: terrain_domain::FollowUp {
+            paid_cents: model.paid_cents,
+            milestones_total: model.milestones_total.into(),
+            milestones_done: model.milestones_done.into(),
+            indicators_total: model.indicators_total.into(),
+            indicators_met: model.indicators_met.into(),
+            reported: model.reported,
+        },
     })
 }
 
@@ -163,6 +171,7 @@ pub(crate) fn to_fund(model: fund::Model) -> Result<Fund, StoreError> {
         year: model.year,
         envelope: Cents::new(model.envelope_cents).map_err(|_| corrupt(model.envelope_cents))?,
         committed_cents: model.committed_cents,
+        paid_cents: model.paid_cents,
         created_at: model.created_at,
         name: model.name,
     })

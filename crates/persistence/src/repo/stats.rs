@@ -256,6 +256,7 @@ pub async fn set_counter(
 /// When the database fails.
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), StoreError> {
     const PAGE: u64 = 2_000;
+    super::follow_up::recount(conn).await?;
     stat_counter::Entity::delete_many().exec(conn).await?;
     let mut delta = Delta::default();
     let mut after = None;
@@ -421,6 +422,10 @@ struct ProjectGroup {
     human: Option<i64>,
     training: Option<i64>,
     scientific: Option<i64>,
+    paid: Option<i64>,
+    indicators: Option<i64>,
+    met: Option<i64>,
+    measured: Option<i64>,
 }
 
 /// Total figures of the projects first submitted in `[from, until)` and the events starting
@@ -459,6 +464,19 @@ pub async fn period_totals(
         .column_as(kind(SupportKind::Human), "human")
         .column_as(kind(SupportKind::Training), "training")
         .column_as(kind(SupportKind::Scientific), "scientific")
+        .column_as(sum(Expr::col(project::Column::PaidCents)), "paid")
+        .column_as(
+            sum(Expr::col(project::Column::IndicatorsTotal).cast_as("bigint")),
+            "indicators",
+        )
+        .column_as(
+            sum(Expr::col(project::Column::IndicatorsMet).cast_as("bigint")),
+            "met",
+        )
+        .column_as(
+            sum(one_if(Expr::col(project::Column::IndicatorsTotal).gt(0))),
+            "measured",
+        )
         .filter(project_filter(scope))
         .filter(project::Column::SubmittedAt.gte(from))
         .filter(project::Column::SubmittedAt.lt(until))
@@ -493,6 +511,10 @@ pub async fn period_totals(
         ] {
             add(format!("supports.kind.{}", kind.as_str()), count);
         }
+        add(stats::PAID_CENTS.into(), group.paid);
+        add(stats::INDICATORS_TOTAL.into(), group.indicators);
+        add(stats::INDICATORS_MET.into(), group.met);
+        add(stats::PROJECTS_WITH_INDICATORS.into(), group.measured);
     }
     let (count, participants): (i64, Option<i64>) = event::Entity::find()
         .select_only()

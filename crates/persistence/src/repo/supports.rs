@@ -35,6 +35,7 @@ pub async fn insert(
         note: Set(note),
         granted_by: Set(granted_by),
         granted_at: Set(granted_at),
+        paid_cents: Set(0),
     };
     let inserted = support::Entity::insert(model)
         .exec_with_returning(conn)
@@ -70,6 +71,7 @@ pub async fn insert_many(
             note: Set(s.note.clone()),
             granted_by: Set(s.granted_by),
             granted_at: Set(s.granted_at),
+            paid_cents: Set(s.paid_cents),
         }
     });
     support::Entity::insert_many(models).exec(conn).await?;
@@ -111,5 +113,6 @@ fn to_support(model: support::Model) -> Result<Support, StoreError> {
         note: model.note,
         granted_by: model.granted_by,
         granted_at: model.granted_at,
+        paid_cents: model.paid_cents,
     })
 }

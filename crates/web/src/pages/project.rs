@@ -120,6 +120,8 @@ fn change_text(change: &Change) -> String {
         Change::Assignment { follows: false, .. } => {
             "Fin du suivi par un administrateur".to_owned()
         }
+        Change::Payment { amount, .. } => format!("Versement de {}", fr::euros(amount.get())),
+        Change::Report => "Rapport final rédigé".to_owned(),
     }
 }
 

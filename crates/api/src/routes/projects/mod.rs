@@ -2,6 +2,7 @@
 
 mod attachments;
 mod create;
+mod follow_up;
 mod followers;
 mod grants;
 mod messages;
@@ -36,6 +37,18 @@ pub fn router() -> OpenApiRouter<AppState> {
             attachments::delete_attachment
         ))
         .routes(routes!(attachments::download_archive))
+        .routes(routes!(
+            follow_up::list_milestones,
+            follow_up::add_milestone
+        ))
+        .routes(routes!(follow_up::update_milestone))
+        .routes(routes!(
+            follow_up::list_indicators,
+            follow_up::add_indicator
+        ))
+        .routes(routes!(follow_up::add_measurement))
+        .routes(routes!(follow_up::get_report, follow_up::put_report))
+        .routes(routes!(follow_up::list_payments, follow_up::record_payment))
 }
 
 /// The path of a project.

@@ -102,6 +102,12 @@ pub async fn insert_many(
             support_kinds: Set(kinds_text(&p.support_kinds)),
             support_count: Set(p.support_count),
             event_count: Set(p.event_count),
+            paid_cents: Set(p.follow_up.paid_cents),
+            milestones_total: Set(small(p.follow_up.milestones_total)),
+            milestones_done: Set(small(p.follow_up.milestones_done)),
+            indicators_total: Set(small(p.follow_up.indicators_total)),
+            indicators_met: Set(small(p.follow_up.indicators_met)),
+            reported: Set(p.follow_up.reported),
             ..Default::default()
         };
         write_fields(&mut model, &p.fields, &p.territory_path);
@@ -109,6 +115,102 @@ pub async fn insert_many(
     });
     project::Entity::insert_many(models).exec(conn).await?;
     Ok(())
+}
+
+/// A count of milestones or indicators (at most a hundred each) as its column holds it.
+fn small(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// How the follow-up figures of a project change in one write.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FollowUpChange {
+    /// Money paid.
+    pub paid_cents: i64,
+    /// Milestones added.
+    pub milestones_total: i64,
+    /// Milestones done (−1 when one is undone).
+    pub milestones_done: i64,
+    /// Indicators added.
+    pub indicators_total: i64,
+    /// Indicators met (±1).
+    pub indicators_met: i64,
+    /// The report, once written.
+    pub reported: bool,
+}
+
+/// Applies `change` to the follow-up figures of a project that is still validated, with a new
+/// version (its representation changed), and updates the counters. Returns the project as
+/// it is now, or `None` when it is no longer validated or would pass `max_items` milestones or
+/// indicators.
+///
+/// # Errors
+/// When the database fails.
+pub async fn change_follow_up(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    change: FollowUpChange,
+    max_items: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<Project>, StoreError> {
+    let add = |column: project::Column, n: i64| Expr::col(column).add(n);
+    let mut update = project::Entity::update_many()
+        .col_expr(
+            project::Column::PaidCents,
+            add(project::Column::PaidCents, change.paid_cents),
+        )
+        .col_expr(
+            project::Column::MilestonesTotal,
+            add(project::Column::MilestonesTotal, change.milestones_total),
+        )
+        .col_expr(
+            project::Column::MilestonesDone,
+            add(project::Column::MilestonesDone, change.milestones_done),
+        )
+        .col_expr(
+            project::Column::IndicatorsTotal,
+            add(project::Column::IndicatorsTotal, change.indicators_total),
+        )
+        .col_expr(
+            project::Column::IndicatorsMet,
+            add(project::Column::IndicatorsMet, change.indicators_met),
+        )
+        .col_expr(project::Column::Version, add(project::Column::Version, 1))
+        .col_expr(project::Column::UpdatedAt, Expr::value(now))
+        .filter(project::Column::Id.eq(id))
+        .filter(project::Column::Status.eq(Status::Validated.as_str()))
+        .filter(
+            Expr::col(project::Column::MilestonesTotal)
+                .add(change.milestones_total)
+                .lte(max_items),
+        )
+        .filter(
+            Expr::col(project::Column::IndicatorsTotal)
+                .add(change.indicators_total)
+                .lte(max_items),
+        );
+    if change.reported {
+        update = update.col_expr(project::Column::Reported, Expr::value(true));
+    }
+    if update.exec(conn).await?.rows_affected != 1 {
+        return Ok(None);
+    }
+    // The update holds the row: what is read now is what the counters saw, plus this change.
+    let new = find(conn, id)
+        .await?
+        .ok_or_else(|| corrupt("project vanished"))?;
+    let mut old = new.clone();
+    let before = &mut old.follow_up;
+    before.paid_cents -= change.paid_cents;
+    before.milestones_total -= change.milestones_total;
+    before.milestones_done -= change.milestones_done;
+    before.indicators_total -= change.indicators_total;
+    before.indicators_met -= change.indicators_met;
+    let mut delta = Delta::default();
+    stats::add_project(&mut delta, &old, -1)?;
+    stats::add_project(&mut delta, &new, 1)?;
+    stats::apply(conn, &delta).await?;
+    Ok(Some(new))
 }
 
 /// How many projects there are.
