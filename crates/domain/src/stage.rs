@@ -48,7 +48,7 @@ pub enum StageRefusal {
         status: Status,
     },
     /// Transfer hands the results to elected officials: there must be a report to hand.
-    #[error("le passage à l'étape transfer demande un rapport final (PUT /projects/{{id}}/report)")]
+    #[error("le passage à l'étape transfer demande le rapport final du projet")]
     NoReport,
 }
 

@@ -81,6 +81,7 @@ fn navigation(viewer: &Viewer) -> Markup {
                             li { a href="/fonds" { "Fonds" } }
                             @if terrain_domain::Actor::from(&session.user).is_national_admin() {
                                 li { a href="/administration/comptes" { "Comptes" } }
+                                li { a href="/administration/programmes" { "Programmes" } }
                             }
                         }
                         Role::Observer => {}

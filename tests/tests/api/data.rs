@@ -93,6 +93,43 @@ async fn the_demonstration_data_set_reproduces_the_published_figures() {
             fund["committed_cents"].as_i64() <= fund["envelope_cents"].as_i64(),
             "{fund}"
         );
+        assert!(
+            fund["paid_cents"].as_i64() <= fund["committed_cents"].as_i64(),
+            "{fund}"
+        );
+    }
+
+    // After the decision: most of what was granted is paid, not all; part of the validated
+    // projects measure indicators, and every project at the transfer stage has its report.
+    let overview = app.get_json("/api/v1/stats/overview").await;
+    let results = &overview["results"];
+    let granted = overview["supports"]["granted_cents"]
+        .as_i64()
+        .expect("granted");
+    let paid = results["paid_cents"].as_i64().expect("paid");
+    assert!(
+        paid > granted / 2 && paid < granted,
+        "paid {paid} of {granted}"
+    );
+    let measured = results["projects_with_indicators"].as_i64().expect("n");
+    let validated = overview["projects"]["validated"].as_i64().expect("n");
+    assert!(measured > 0 && measured < validated, "{results}");
+    let met = results["indicators_met"].as_i64().expect("met");
+    let total = results["indicators_total"].as_i64().expect("total");
+    assert!(met > 0 && met < total, "{results}");
+    let transferred = app
+        .get_as("/api/v1/projects?stage=transfer&limit=20", token)
+        .await
+        .json::<Value>()
+        .await
+        .expect("json");
+    let transferred = transferred["items"].as_array().expect("items");
+    assert!(!transferred.is_empty());
+    for project in transferred {
+        assert_eq!(project["follow_up"]["reported"], true, "{project}");
+        let id = project["id"].as_str().expect("id");
+        let report = app.get(&format!("/api/v1/projects/{id}/report")).await;
+        assert_eq!(report.status(), 200);
     }
 
     let again = app.run_cli(&["terrain", "demo"], "").await;

@@ -2,6 +2,7 @@
 //! programmes' published figures (SPEC §9), multiplied by `--scale`. Planned one académie (or
 //! région) at a time ([`plan`]), written in batches inside one transaction ([`write`]).
 
+mod follow;
 mod plan;
 mod write;
 

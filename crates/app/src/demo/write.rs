@@ -6,14 +6,14 @@ use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use terrain_domain::ChangeType;
 use terrain_domain::{
-    DisplayName, Email, Event, Fund, HistoryEntry, ProgrammeCode, Project, Role, Support,
+    DisplayName, Email, Event, Fund, Grant, HistoryEntry, ProgrammeCode, Project, Role, Support,
     TerritoryId, stats::Delta,
 };
 use terrain_persistence::repo::changes::{self, NewChange};
 use terrain_persistence::{
     Tx,
     repo::{
-        events, funds, history, projects, stats, supports,
+        events, follow_up, funds, history, projects, stats, supports,
         users::{self, NewUser},
     },
 };
@@ -111,6 +111,7 @@ pub(super) struct Writer<'a> {
     projects: Vec<Project>,
     supports: Vec<Support>,
     history: Vec<(Uuid, HistoryEntry)>,
+    follow_up: follow_up::Bulk,
 }
 
 impl<'a> Writer<'a> {
@@ -124,6 +125,7 @@ impl<'a> Writer<'a> {
             projects: Vec::new(),
             supports: Vec::new(),
             history: Vec::new(),
+            follow_up: follow_up::Bulk::default(),
         }
     }
 
@@ -132,12 +134,17 @@ impl<'a> Writer<'a> {
     pub(super) async fn project(&mut self, planned: Planned) -> Result<(), AppError> {
         let Planned {
             mut project,
-            supports,
+            mut supports,
         } = planned;
         project.support_kinds = supports.iter().map(|s| s.grant.kind()).collect();
         project.support_count = i64::try_from(supports.len()).unwrap_or_default();
+        let after =
+            super::follow::plan(&mut project, &mut supports, self.admin, &mut self.follow_up);
         stats::add_project(&mut self.delta, &project, 1)?;
         for entry in planned_history(&project, &supports, self.admin)? {
+            self.history.push((project.id, entry));
+        }
+        for entry in after {
             self.history.push((project.id, entry));
         }
         self.supports.extend(supports);
@@ -168,6 +175,15 @@ impl<'a> Writer<'a> {
     /// the projects, which `flush` wrote).
     pub(super) async fn close_territory(&mut self, funds: &[Fund]) -> Result<(), AppError> {
         self.flush().await?;
+        let mut funds = funds.to_vec();
+        for fund in &mut funds {
+            fund.paid_cents = self
+                .supports
+                .iter()
+                .filter(|s| matches!(&s.grant, Grant::Financial { fund: f, .. } if *f == fund.code))
+                .map(|s| s.paid_cents)
+                .sum();
+        }
         for chunk in funds.chunks(BATCH) {
             funds::insert_many(self.txn, chunk).await?;
             let created: Vec<NewChange> = chunk
@@ -181,6 +197,7 @@ impl<'a> Writer<'a> {
             supports::insert_many(self.txn, chunk).await?;
             self.summary.supports += chunk.len();
         }
+        follow_up::insert_bulk(self.txn, &std::mem::take(&mut self.follow_up)).await?;
         Ok(())
     }
 

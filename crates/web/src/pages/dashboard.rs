@@ -153,6 +153,13 @@ fn programme_section(section: &Section<'_>, here: &Territory, filters: &Filters)
                     ("Tester", t.at_stage(Stage::Test)), ("Transférer", t.at_stage(Stage::Transfer)),
                 ]))
             }
+            h3 { "Résultats" }
+            ul.cards {
+                (card(&format!("{code}.results.paid_cents"), "Montants versés", t.paid_cents(), euros(t.paid_cents())))
+                (card(&format!("{code}.results.projects_with_indicators"), "Projets suivis par des indicateurs", t.projects_with_indicators(), number(t.projects_with_indicators())))
+                (card(&format!("{code}.results.indicators_met"), "Indicateurs atteints", t.indicators_met(),
+                    format!("{} sur {}", number(t.indicators_met()), number(t.indicators_total()))))
+            }
             (timeline_chart(&format!("timeline-{code}"), &section.timeline))
             @if let Some((level, rows)) = &section.table {
                 div.table-wrap role="region" tabindex="0"
@@ -166,6 +173,8 @@ fn programme_section(section: &Section<'_>, here: &Territory, filters: &Filters)
                             th.num scope="col" { "Soutenus" }
                             th.num scope="col" { "Concertations" }
                             th.num scope="col" { "Participants" }
+                            th.num scope="col" { "Versé" }
+                            th.num scope="col" { "Indicateurs atteints" }
                         } }
                         tbody {
                             @for (territory, row) in rows {
@@ -182,6 +191,8 @@ fn programme_section(section: &Section<'_>, here: &Territory, filters: &Filters)
                                     td.num data-value=(row.supported_projects()) { (number(row.supported_projects())) }
                                     td.num data-value=(row.events()) { (number(row.events())) }
                                     td.num data-value=(row.participants()) { (number(row.participants())) }
+                                    td.num data-value=(row.paid_cents()) { (euros(row.paid_cents())) }
+                                    td.num data-value=(row.indicators_met()) { (number(row.indicators_met())) " / " (number(row.indicators_total())) }
                                 }
                             }
                         }

@@ -1,5 +1,5 @@
-//! `/fonds`: the funds an administrator may draw on, with their envelope, what is committed
-//! and what remains.
+//! `/fonds`: the funds an administrator may draw on, with their envelope, what is committed,
+//! what is paid (§17) and what remains.
 
 use axum::extract::State;
 use maud::html;
@@ -30,6 +30,7 @@ pub async fn show_funds(
                     th scope="col" { "Année" }
                     th.num scope="col" { "Enveloppe" }
                     th.num scope="col" { "Engagé" }
+                    th.num scope="col" { "Versé" }
                     th.num scope="col" { "Reste" }
                 } }
                 tbody {
@@ -42,6 +43,7 @@ pub async fn show_funds(
                             td { (fund.year) }
                             td.num { (fr::euros(fund.envelope.get())) }
                             td.num { (fr::euros(fund.committed_cents)) }
+                            td.num data-paid=(fund.paid_cents) { (fr::euros(fund.paid_cents)) }
                             td.num { (fr::euros(fund.remaining_cents())) }
                         }
                     }

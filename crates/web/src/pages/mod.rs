@@ -6,12 +6,15 @@ mod accounts;
 mod conversation;
 pub mod dashboard;
 mod event_form;
+mod follow_up;
 mod funds;
 mod instruction;
 mod open_data;
 mod password;
+mod programmes;
 mod project;
 mod project_form;
+mod public_project;
 mod review_project;
 mod space;
 mod tokens;
@@ -93,6 +96,11 @@ pub fn router() -> Router<WebState> {
         )
         .route("/espace/projets/{id}/etape", post(project::change_stage))
         .route(
+            "/espace/projets/{id}/resultats/{what}",
+            post(project::record_follow_up),
+        )
+        .route("/projets/{id}", get(public_project::show_public_project))
+        .route(
             "/espace/evenements/nouveau",
             get(event_form::show_new_event).post(event_form::record_event),
         )
@@ -131,7 +139,23 @@ pub fn router() -> Router<WebState> {
             "/instruction/projets/{id}/pieces/{file}",
             get(review_project::download_file),
         )
+        .route(
+            "/instruction/projets/{id}/resultats/{what}",
+            post(review_project::record_follow_up),
+        )
         .route("/fonds", get(funds::show_funds))
+        .route(
+            "/administration/programmes",
+            get(programmes::show_programmes).post(programmes::create_programme),
+        )
+        .route(
+            "/administration/programmes/{code}/themes",
+            post(programmes::add_theme),
+        )
+        .route(
+            "/administration/programmes/{code}/themes/{theme}/retrait",
+            post(programmes::remove_theme),
+        )
         .route(
             "/administration/comptes",
             get(accounts::show_accounts).post(accounts::create_account),

@@ -21,7 +21,7 @@ use terrain_domain::{
     status::Circumstances,
 };
 
-use super::{PathId, conversation, notify_and_go, own_project};
+use super::{PathId, conversation, follow_up, notify_and_go, own_project};
 use crate::{
     WebState,
     error::PageError,
@@ -39,6 +39,8 @@ struct Problem {
     missing: Vec<(String, String)>,
     /// The refusals of the message or file forms, and the message as typed.
     posted: conversation::Posted,
+    /// The refusal of a follow-up form.
+    follow_up: follow_up::Problem,
 }
 
 pub(super) fn facts(catalogue: &Catalogue, project: &Project) -> Markup {
@@ -269,6 +271,7 @@ async fn project_page(
     let detail = &detail;
     let project = &detail.project;
     let talk = conversation::load(state, &actor, project).await?;
+    let results = terrain_app::follow_up::view(&state.app, Some(&actor), id).await?;
     let catalogue = state.app.catalogue();
     let since = history
         .iter()
@@ -301,11 +304,21 @@ async fn project_page(
             @if let Some(at) = since { " depuis le " (fr::datetime(at)) }
         }
         (conversation::open_request(project, &history))
+        @if project.status == Status::Validated {
+            p { a href=(format!("/projets/{}", project.id)) { "Voir la page publique du projet" } }
+        }
         (actions(&signed, project))
         (facts(&catalogue, project))
         (stages(project))
         (supports(&list))
         (events(detail))
+        (follow_up::section(
+            &results,
+            Some(&actor),
+            &format!("/espace/projets/{}", project.id),
+            signed.viewer.csrf(),
+            &problem.follow_up,
+        ))
         (conversation::section(
             &talk,
             &format!("/espace/projets/{}", project.id),
@@ -434,6 +447,43 @@ pub async fn download_file(
     Path((id, file)): Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
     conversation::download(&state, &signed, id, file).await
+}
+
+/// `POST /espace/projets/{id}/resultats/{what}`: a milestone, an indicator, a measurement or
+/// the report of the lead's validated project.
+pub async fn record_follow_up(
+    State(state): State<WebState>,
+    Lead(signed): Lead,
+    Path((id, what)): Path<(uuid::Uuid, String)>,
+    Form(form): Form<follow_up::FollowUpForm>,
+) -> Result<Response, PageError> {
+    signed.viewer.check(form.csrf())?;
+    own_project(&state, &signed, id).await?;
+    match follow_up::post(&state, &signed.actor(), id, &what, form).await? {
+        follow_up::Posted::Done(notice) => {
+            notify_and_go(
+                &state,
+                &signed,
+                notice.to_owned(),
+                &format!("/espace/projets/{id}#resultats"),
+            )
+            .await
+        }
+        follow_up::Posted::Refused(follow_up) => {
+            let problem = Problem {
+                follow_up,
+                ..Problem::default()
+            };
+            refused(
+                &state,
+                signed,
+                id,
+                problem,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
 }
 
 /// `GET /espace/projets/{id}`.

@@ -26,7 +26,7 @@ use terrain_domain::{
 };
 use uuid::Uuid;
 
-use super::{PathId, conversation, instruction::QueueParams, notify_and_go, project};
+use super::{PathId, conversation, follow_up, instruction::QueueParams, notify_and_go, project};
 use crate::{
     WebState,
     error::PageError,
@@ -42,6 +42,8 @@ struct Problem {
     errors: FormErrors,
     /// The message as typed, when the conversation's form was refused.
     draft: String,
+    /// The refusal of a follow-up form.
+    follow_up: follow_up::Problem,
 }
 
 fn label(field: &str) -> String {
@@ -98,6 +100,7 @@ async fn render(
         Vec::new()
     };
     let talk = conversation::load(state, &actor, project).await?;
+    let results = terrain_app::follow_up::view(&state.app, Some(&actor), id).await?;
     let catalogue = state.app.catalogue();
     let suffix = if back.is_empty() {
         String::new()
@@ -137,6 +140,9 @@ async fn render(
         p {
             "Statut : " span class=(format!("status {}", project.status.as_str())) { (fr::status(project.status)) }
             " · Étape : " (fr::stage(project.stage))
+        }
+        @if project.status == terrain_domain::Status::Validated {
+            p { a href=(format!("/projets/{id}")) { "Voir la page publique du projet" } }
         }
         @if let Some(contact) = &detail.lead_contact {
             p { "Porteur : " strong { (contact.display_name) } " — " a href=(format!("mailto:{}", contact.email)) { (contact.email.as_str()) } }
@@ -203,6 +209,7 @@ async fn render(
                 button type="submit" { "Enregistrer le soutien" }
             }
         }
+        (follow_up::section(&results, Some(&actor), &base, &csrf, &problem.follow_up))
         h2 { "Suivi" }
         @if followers.is_empty() {
             p { "Personne ne suit ce projet." }
@@ -246,12 +253,39 @@ async fn render(
         (project::timeline(&history))
     };
     let title = format!("Instruction — {}", project.fields.title.as_str());
-    let status = if problem.errors.is_empty() {
+    let status = if problem.errors.is_empty() && problem.follow_up.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok(Page::new(title, signed.viewer, body).with_status(status))
+}
+
+/// `POST /instruction/projets/{id}/resultats/{what}`: a milestone, an indicator, a
+/// measurement, the report or a payment of a validated project in scope.
+pub async fn record_follow_up(
+    State(state): State<WebState>,
+    Admin(signed): Admin,
+    Path((id, what)): Path<(Uuid, String)>,
+    RawQuery(query): RawQuery,
+    Form(form): Form<follow_up::FollowUpForm>,
+) -> Result<Response, PageError> {
+    signed.viewer.check(form.csrf())?;
+    let back = back_query(query.as_deref());
+    match follow_up::post(&state, &signed.actor(), id, &what, form).await? {
+        follow_up::Posted::Done(notice) => {
+            let to = format!("{}#resultats", go(id, &back));
+            notify_and_go(&state, &signed, notice.to_owned(), &to).await
+        }
+        follow_up::Posted::Refused(follow_up) => {
+            let problem = Problem {
+                follow_up,
+                ..Problem::default()
+            };
+            let page = render(&state, signed, id, &back, &problem).await?;
+            Ok(page.into_response())
+        }
+    }
 }
 
 /// `GET /instruction/projets/{id}`.
@@ -558,6 +592,7 @@ async fn after_post(
         form: "conversation".into(),
         errors: posted.errors,
         draft: posted.draft,
+        ..Problem::default()
     };
     Ok(render(&state, signed, id, "", &problem)
         .await?

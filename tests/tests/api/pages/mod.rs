@@ -5,6 +5,7 @@ mod browser;
 mod concertations;
 mod conversation;
 mod drafts;
+mod follow_up;
 mod review;
 mod sessions;
 mod workflow;
