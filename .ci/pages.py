@@ -6,6 +6,7 @@ kept under target/pages/.
 Usage: pages.py BASE_URL AXE_JS ADMIN_EMAIL ADMIN_PASSWORD
        PAGES_ONLY=reviewer pages.py …   (the reviewer's journey alone, when working on it)
        PAGES_ONLY=conversation pages.py …   (messages and files alone)
+       PAGES_ONLY=follow_up pages.py …   (after the decision, and programmes, alone)
 
 Fields and buttons are found by their labels and roles, as people find them (SPEC §10). The
 API is used only where another person acts (the commission asks for changes) and to check
@@ -296,6 +297,117 @@ def conversation_journey(browser):
     desk.close()
 
 
+def follow_up_journey(browser):
+    """After the decision: the lead records a milestone (refused first without its title), marks
+    it done, adds an indicator and a measurement typed with a decimal comma, writes the final
+    report; the reviewer records a payment; anyone reads the public page, with no personal data;
+    a national administrator creates a programme from its page."""
+    lead_email = f"ecole-suivi-{STAMP}@ac-lyon.fr"
+    api("POST", "/api/v1/auth/register", body={"email": lead_email, "password": PASSWORD, "display_name": "École Suivi"})
+    lead = token_of(lead_email)
+    title = f"Jardin suivi CI {STAMP}"
+    status, project = api("POST", "/api/v1/projects", lead, {
+        "programme": "education", "territory": "department:69", "title": title,
+        "summary": "Un jardin dont on suit les résultats.", "theme": "pedagogy",
+        "establishment_uai": "0690001B", "stakeholders": ["pupils"], "requested_amount_cents": 400000})
+    assert status == 201, project
+    pid = project["id"]
+    version = api("POST", f"/api/v1/projects/{pid}/transitions", lead, {"action": "submit"}, '"1"')[1]["version"]
+    reviewer = token_of("instruction@ac-lyon.fr", ADMIN_PASSWORD)
+    for action in ("start_review", "validate"):
+        status, project = api("POST", f"/api/v1/projects/{pid}/transitions", reviewer, {"action": action}, f'"{version}"')
+        assert status == 200, project
+        version = project["version"]
+    status, fund = api("POST", "/api/v1/funds", reviewer, {
+        "code": f"FIP-SUIVI-{STAMP}", "name": "Fonds du suivi", "programme": "education",
+        "territory": "department:69", "year": 2026, "envelope_cents": 1_000_000})
+    assert status == 201, fund
+    status, support = api("POST", f"/api/v1/projects/{pid}/supports", reviewer, {
+        "kind": "financial", "fund": f"FIP-SUIVI-{STAMP}", "amount_cents": 300000})
+    assert status == 201, support
+
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    watch(page)
+    sign_in(page, lead_email, PASSWORD)
+    page.goto(BASE + f"/espace/projets/{pid}")
+    results = page.locator("#resultats")
+    expect(results.get_by_role("heading", name="Mise en œuvre et résultats")).to_be_visible()
+    audit(page, "project-follow-up")
+    page.get_by_label("Échéance").fill("2026-03-01")
+    page.get_by_role("button", name="Ajouter le jalon").click()
+    title_field = page.get_by_label("Intitulé du jalon")
+    expect(title_field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert")).to_contain_text("Intitulé du jalon")
+    audit(page, "project-follow-up-errors")
+    assert api("GET", f"/api/v1/projects/{pid}/milestones")[1]["items"] == [], "a refused milestone was added"
+    title_field.fill("Commande des bacs")
+    page.get_by_label("Échéance").fill("2026-03-01")
+    page.get_by_role("button", name="Ajouter le jalon").click()
+    expect(page.get_by_role("status")).to_contain_text("Le jalon a été ajouté.")
+    page.get_by_role("button", name=re.compile("^Marquer comme réalisé")).click()
+    expect(page.locator("[data-progress]")).to_have_text("100 %")
+    page.get_by_label("Indicateur", exact=True).fill("Coût par famille accompagnée")
+    page.get_by_label("Unité").fill("€")
+    page.get_by_label("Valeur de départ").fill("400")
+    page.get_by_label("Cible").fill("300")
+    page.get_by_role("button", name="Ajouter l'indicateur").click()
+    expect(page.get_by_role("status")).to_contain_text("L'indicateur a été ajouté.")
+    page.get_by_label("Valeur mesurée").fill("287,5")
+    page.get_by_label("Date de la mesure").fill("2026-06-01")
+    page.get_by_role("button", name="Enregistrer la mesure").click()
+    expect(page.locator("article.indicator")).to_contain_text("Cible atteinte")
+    page.get_by_label("Synthèse").fill("Trois classes ont cultivé le jardin toute l'année.")
+    page.get_by_label("Résultats", exact=True).fill("Coût par famille : −28 %.")
+    page.get_by_label("Recommandations").fill("Étendre aux écoles du secteur.")
+    page.get_by_role("button", name="Enregistrer le rapport").click()
+    expect(page.get_by_role("status")).to_contain_text("Le rapport final a été enregistré.")
+    audit(page, "project-follow-up-recorded")
+    context.close()
+
+    desk = browser.new_context(locale="fr-FR")
+    review = desk.new_page()
+    watch(review)
+    sign_in(review, "instruction@ac-lyon.fr", ADMIN_PASSWORD)
+    review.goto(BASE + f"/instruction/projets/{pid}")
+    review.get_by_label("Montant versé (€)").fill("1 000,50")
+    review.get_by_label("Date du versement").fill("2026-04-01")
+    review.get_by_role("button", name="Enregistrer le versement").click()
+    expect(review.get_by_role("status")).to_contain_text("Le versement a été enregistré.")
+    audit(review, "review-project-follow-up")
+    assert api("GET", f"/api/v1/projects/{pid}")[1]["paid_cents"] == 100050
+    desk.close()
+
+    public = browser.new_context(locale="fr-FR")
+    anyone = public.new_page()
+    watch(anyone)
+    anyone.goto(BASE + f"/projets/{pid}")
+    expect(anyone.get_by_role("heading", name=title)).to_be_visible()
+    expect(anyone.locator("svg.indicator-chart")).to_be_visible()
+    expect(anyone.locator("main")).to_contain_text("Cible atteinte")
+    expect(anyone.locator("main")).to_contain_text("Étendre aux écoles du secteur.")
+    assert lead_email not in anyone.content() and "École Suivi" not in anyone.content()
+    audit(anyone, "public-project")
+    public.close()
+
+    national = browser.new_context(locale="fr-FR")
+    admin = national.new_page()
+    watch(admin)
+    sign_in(admin, "admin@demo.terrain.fr", "terrain-demo-2025")
+    admin.goto(BASE + "/administration/programmes")
+    audit(admin, "programmes")
+    admin.get_by_label("Code", exact=True).fill(f"mobilites_{STAMP}")
+    admin.get_by_label("Nom", exact=True).fill("Mobilités du quotidien")
+    admin.get_by_label("Domaine").fill("transport")
+    admin.get_by_label("Niveau de validation").select_option("department")
+    admin.get_by_label("Thèmes").fill("velo : Vélo du quotidien\nbus : Bus à la demande")
+    admin.get_by_role("button", name="Créer le programme").click()
+    expect(admin.get_by_role("status")).to_contain_text("Programme « Mobilités du quotidien » créé.")
+    audit(admin, "programmes-created")
+    assert api("GET", f"/api/v1/programmes/mobilites_{STAMP}")[0] == 200
+    national.close()
+
+
 def launch(p):
     return p.chromium.launch(
         executable_path="/usr/bin/chromium",
@@ -479,6 +591,7 @@ def main():
 
         reviewer_journey(browser)
         conversation_journey(browser)
+        follow_up_journey(browser)
         browser.close()
     assert not PROBLEMS, "console errors: " + "; ".join(PROBLEMS)
     print(f"pages OK: {len(CHECKED)} page views checked by axe-core (0 violations), "
@@ -492,5 +605,8 @@ if __name__ == "__main__":
     elif os.environ.get("PAGES_ONLY") == "conversation":
         with sync_playwright() as p:
             conversation_journey(launch(p))
+    elif os.environ.get("PAGES_ONLY") == "follow_up":
+        with sync_playwright() as p:
+            follow_up_journey(launch(p))
     else:
         main()

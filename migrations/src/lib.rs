@@ -26,6 +26,7 @@ mod m20261201_000019_integrations;
 mod m20261201_000020_webhooks;
 mod m20261201_000021_conversation;
 mod m20261201_000022_follow_up;
+mod m20261201_000023_federation;
 
 /// The migration after which the statistics counters must be rebuilt (drafts stopped counting).
 pub const REBUILDS_COUNTERS: &str = "m20261201_000010_statistics_versions";
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_webhooks::Migration),
             Box::new(m20261201_000021_conversation::Migration),
             Box::new(m20261201_000022_follow_up::Migration),
+            Box::new(m20261201_000023_federation::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Duration;
 use terrain_domain::{
     Actor, DisplayName, Email, FieldErrors, Password, ProgrammeCode, Role, TerritoryId, User,
@@ -460,5 +461,109 @@ pub async fn set_mail_preference(
     .await?
     .ok_or(AppError::NotFound)?;
     txn.commit().await?;
+    Ok(user)
+}
+
+/// Who an identity provider says signed in, once its ID token (and signed userinfo) checked.
+#[derive(Debug, Clone)]
+pub struct Federated {
+    /// The provider.
+    pub issuer: String,
+    /// The person's stable identifier there.
+    pub subject: String,
+    /// Their address, as the provider gives it.
+    pub email: Option<String>,
+    /// Whether the provider verified it.
+    pub email_verified: bool,
+    /// Their name, as the provider gives it.
+    pub name: Option<String>,
+}
+
+/// The account of a person an identity provider signed in (SPEC §20): the one linked to their
+/// subject; else, the first time, the one of their verified address, which gets linked; else a
+/// new lead. Roles and scopes are never taken from the provider. Then a sign-in, as a local one.
+///
+/// # Errors
+/// 403 with the reason: an address the provider did not verify, a disabled account, an address
+/// whose account is linked to another subject.
+pub async fn federated(app: &App, who: Federated) -> Result<Tokens, AppError> {
+    let conn = app.store().reader();
+    let user = match users::find_by_subject(conn, &who.issuer, &who.subject).await? {
+        Some(user) => user,
+        None => {
+            let email = match (who.email.as_deref(), who.email_verified) {
+                (Some(email), true) => Email::parse(email).map_err(|_| {
+                    AppError::Forbidden(
+                        "L'adresse transmise par le fournisseur est invalide.".into(),
+                    )
+                })?,
+                _ => {
+                    return Err(AppError::Forbidden(
+                        "Le fournisseur d'identité n'a pas vérifié votre adresse électronique : \
+                         Terrain ne peut pas vous identifier."
+                            .into(),
+                    ));
+                }
+            };
+            link_or_create(app, &who, email).await?
+        }
+    };
+    if user.disabled {
+        return Err(AppError::Forbidden(
+            "Ce compte est désactivé : adressez-vous à l'administration de Terrain.".into(),
+        ));
+    }
+    sign_in(app, user).await
+}
+
+async fn link_or_create(app: &App, who: &Federated, email: Email) -> Result<User, AppError> {
+    let txn = app.store().begin_write().await?;
+    let user = match users::find_by_email(&txn, &email).await? {
+        Some((user, linked)) => {
+            if linked.is_some()
+                || !users::link_subject(&txn, user.id, &who.issuer, &who.subject).await?
+            {
+                return Err(AppError::Forbidden(
+                    "Le compte de cette adresse est déjà lié à une autre identité du fournisseur."
+                        .into(),
+                ));
+            }
+            user
+        }
+        None => {
+            let name = who
+                .name
+                .as_deref()
+                .and_then(|n| DisplayName::parse(n.trim()).ok())
+                .or_else(|| DisplayName::parse(email.as_str()).ok())
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no display name")))?;
+            // No password: the account signs in through the provider (a reset sets one).
+            let unusable: [u8; 32] = rand::random();
+            let secret =
+                Password::parse(&URL_SAFE_NO_PAD.encode(unusable)).map_err(AppError::internal)?;
+            let password_hash = password::hash(secret).await?;
+            let user = users::insert(
+                &txn,
+                NewUser {
+                    email,
+                    display_name: name,
+                    password_hash,
+                    role: Role::Lead,
+                    scope_programme: None,
+                    scope_territory: None,
+                },
+                app.now(),
+            )
+            .await?;
+            users::link_subject(&txn, user.id, &who.issuer, &who.subject).await?;
+            user
+        }
+    };
+    txn.commit().await.map_err(|e| match e {
+        StoreError::Conflict(_) => AppError::Forbidden(
+            "Cette identité vient d'être liée à un autre compte : réessayez.".into(),
+        ),
+        other => other.into(),
+    })?;
     Ok(user)
 }

@@ -282,6 +282,44 @@ pub struct AuthSettings {
     pub account_failures: u32,
     /// The window of `account_failures`, in minutes.
     pub account_lockout_minutes: u32,
+    /// Sign-in through ProConnect, or any OpenID provider (`[auth.oidc]`); unset: local
+    /// accounts only.
+    pub oidc: Option<OidcSettings>,
+}
+
+/// An OpenID Connect provider (SPEC §20): its endpoints and keys are discovered from `issuer`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSettings {
+    /// The provider (`https://auth.agentconnect.gouv.fr/api/v2` for ProConnect).
+    pub issuer: String,
+    /// Terrain's client id at the provider.
+    pub client_id: String,
+    /// Its secret (`TERRAIN__AUTH__OIDC__CLIENT_SECRET`).
+    pub client_secret: SecretString,
+    /// Where the provider sends people back, under `server.public_url`.
+    #[serde(default = "default_redirect_path")]
+    pub redirect_path: String,
+    /// The scopes asked for (`openid` is always asked).
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// The button's words on `/connexion`.
+    #[serde(default = "default_oidc_label")]
+    pub label: String,
+}
+
+fn default_redirect_path() -> String {
+    "/auth/oidc/callback".to_owned()
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "email", "given_name", "usual_name"]
+        .map(str::to_owned)
+        .to_vec()
+}
+
+fn default_oidc_label() -> String {
+    "S'identifier avec ProConnect".to_owned()
 }
 
 impl Default for AuthSettings {
@@ -294,6 +332,7 @@ impl Default for AuthSettings {
             rate_limit_burst: 10,
             account_failures: 10,
             account_lockout_minutes: 15,
+            oidc: None,
         }
     }
 }
@@ -391,6 +430,20 @@ impl Settings {
                 key: "database.acquire_timeout_ms",
                 message: "must be at least 1".into(),
             });
+        }
+        if let Some(oidc) = &self.auth.oidc {
+            if url::Url::parse(&oidc.issuer).is_err() {
+                return Err(ConfigError::Invalid {
+                    key: "auth.oidc.issuer",
+                    message: "must be the provider's URL".into(),
+                });
+            }
+            if !oidc.redirect_path.starts_with('/') {
+                return Err(ConfigError::Invalid {
+                    key: "auth.oidc.redirect_path",
+                    message: "must be a path starting with /".into(),
+                });
+            }
         }
         if self.server.request_timeout_secs == 0 {
             return Err(ConfigError::Invalid {

@@ -26,6 +26,7 @@ pub mod limits;
 pub mod mail;
 pub mod messages;
 mod notify;
+pub mod oidc;
 pub mod open_data;
 pub mod outbox;
 pub mod pagination;

@@ -164,7 +164,7 @@ pub async fn create_programme(
 /// Renames a programme and adds themes to it (national administrators).
 ///
 /// # Errors
-/// 403, 404 unknown, 422 a field or a theme it has already.
+/// 403, 404 unknown, 422 a field, 409 a theme it has already or more than it can hold.
 pub async fn update_programme(
     app: &App,
     actor: &Actor,
@@ -188,7 +188,7 @@ pub async fn update_programme(
             terrain_domain::reference::PROGRAMME_NAME.check(name),
         );
     }
-    let themes = match terrain_domain::reference::parse_themes(themes, &old.themes) {
+    let themes = match terrain_domain::reference::parse_themes(themes) {
         Ok(themes) => themes,
         Err(e) => {
             errors.extend(e);
@@ -197,6 +197,13 @@ pub async fn update_programme(
     };
     if !errors.is_empty() {
         return Err(errors.into());
+    }
+    let max = terrain_domain::reference::MAX_THEMES;
+    if old.themes.len() + themes.len() > max {
+        return Err(AppError::Conflict(format!(
+            "Ce programme compte déjà {} thèmes : il en tient {max} au plus.",
+            old.themes.len()
+        )));
     }
     reference::update_programme(&txn, &old, name.as_deref(), &themes).await?;
     let updated = reference::find_programme(&txn, &code)

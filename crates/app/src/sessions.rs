@@ -31,6 +31,8 @@ pub struct Session {
     pub csrf: String,
     /// A notice left by the previous request (taken: it shows once).
     pub notice: Option<String>,
+    /// The identity provider's ID token, when the provider opened the session.
+    pub id_token: Option<String>,
 }
 
 fn random_token() -> String {
@@ -92,7 +94,26 @@ pub async fn start(app: &App, user: User, family: uuid::Uuid) -> Result<Session,
         user,
         csrf,
         notice: None,
+        id_token: None,
     })
+}
+
+/// Opens a session for a person an identity provider signed in, keeping its ID token for the
+/// sign-out.
+///
+/// # Errors
+/// When the database fails.
+pub async fn start_federated(
+    app: &App,
+    tokens: accounts::Tokens,
+    id_token: &str,
+) -> Result<Session, AppError> {
+    let mut session = start(app, tokens.user, tokens.family).await?;
+    let txn = app.store().begin_write().await?;
+    sessions::set_id_token(&txn, &hash(&session.cookie), id_token).await?;
+    txn.commit().await?;
+    session.id_token = Some(id_token.to_owned());
+    Ok(session)
 }
 
 /// The session of a cookie, if it is alive: its sign-in not ended, its account enabled, not
@@ -126,6 +147,7 @@ pub async fn find(app: &App, cookie: &str) -> Result<Option<Session>, AppError> 
         user,
         csrf: row.csrf,
         notice: row.notice,
+        id_token: row.id_token,
     }))
 }
 

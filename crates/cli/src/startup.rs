@@ -135,9 +135,13 @@ pub fn router(app: App) -> Router {
 
 /// Errors of the API and the operational endpoints are problems (RFC 9457); errors of pages
 /// are pages, with the pages' security headers.
-async fn render_errors(request: Request, next: Next) -> Response {
+async fn render_errors(
+    axum::extract::State(csp): axum::extract::State<terrain_web::PagePolicy>,
+    request: Request,
+    next: Next,
+) -> Response {
     if terrain_web::is_page_path(request.uri().path()) {
-        terrain_web::render_pages(request, next).await
+        terrain_web::render_pages(&csp, request, next).await
     } else {
         terrain_api::render_problems(request, next).await
     }
@@ -152,7 +156,12 @@ pub fn with_middleware(app: Router, settings: &Settings) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
             .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
             .layer(CompressionLayer::new())
-            .layer(middleware::from_fn(render_errors))
+            .layer(middleware::from_fn_with_state(
+                terrain_web::PagePolicy::new(
+                    terrain_app::oidc::provider_origin(settings).as_deref(),
+                ),
+                render_errors,
+            ))
             .layer(CatchPanicLayer::custom(terrain_api::error::panic_response))
             .layer(cors(&settings.server.cors_origins))
             .layer(TimeoutLayer::with_status_code(

@@ -175,16 +175,13 @@ pub const THEME_LABEL: crate::text::TextRule = crate::text::TextRule::line(2, 10
 /// The most themes a programme holds.
 pub const MAX_THEMES: usize = 50;
 
-/// Checks themes to add to a programme that has `existing` themes (none for a new one):
-/// well-formed codes with labels, at most [`MAX_THEMES`] in all. (A code given twice, or one
-/// the programme has, is a duplicate: see [`duplicate_theme`].)
+/// Checks themes to add to a programme: well-formed codes with labels, at most [`MAX_THEMES`].
+/// (A code given twice, or one the programme has, is a duplicate: see [`duplicate_theme`];
+/// whether the programme can hold them all depends on what it holds: the caller's business.)
 ///
 /// # Errors
 /// Every theme at fault, as `themes[i].code` / `themes[i].label`.
-pub fn parse_themes(
-    given: Vec<(String, String)>,
-    existing: &[Theme],
-) -> Result<Vec<Theme>, crate::FieldErrors> {
+pub fn parse_themes(given: Vec<(String, String)>) -> Result<Vec<Theme>, crate::FieldErrors> {
     let mut errors = crate::FieldErrors::new();
     let mut themes = Vec::new();
     for (i, (code, label)) in given.into_iter().enumerate() {
@@ -195,7 +192,7 @@ pub fn parse_themes(
         errors.check(field("label"), THEME_LABEL.check(&label));
         themes.push(Theme { code, label });
     }
-    if existing.len() + themes.len() > MAX_THEMES {
+    if themes.len() > MAX_THEMES {
         errors.push(
             "themes",
             format!("au plus {MAX_THEMES} thèmes par programme"),
@@ -249,7 +246,7 @@ impl NewProgramme {
         if themes.is_empty() {
             errors.push("themes", "au moins un thème");
         }
-        let themes = match parse_themes(themes, &[]) {
+        let themes = match parse_themes(themes) {
             Ok(themes) => Some(themes),
             Err(e) => {
                 errors.extend(e);

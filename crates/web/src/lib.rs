@@ -58,19 +58,39 @@ pub fn accepts_files(method: &axum::http::Method, path: &str) -> bool {
         && (project_form("/espace/projets/") || project_form("/instruction/projets/"))
 }
 
-/// The Content Security Policy of pages: nothing from another origin, no inline script.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/// The Content Security Policy of pages: nothing from another origin, no inline script; forms
+/// post to the service itself, or lead to the identity provider when one is configured
+/// (signing out ends its session too).
+#[derive(Debug, Clone)]
+pub struct PagePolicy(HeaderValue);
+
+impl PagePolicy {
+    /// The policy, with the identity provider's origin (`https://auth.example.gouv.fr`) among
+    /// the forms' targets when there is one.
+    pub fn new(provider_origin: Option<&str>) -> Self {
+        let form_action = match provider_origin {
+            Some(origin) if origin.starts_with("http") && !origin.contains([';', ' ', '\'']) => {
+                format!("'self' {origin}")
+            }
+            _ => "'self'".to_owned(),
+        };
+        let csp = format!(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action {form_action}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        );
+        PagePolicy(
+            HeaderValue::from_str(&csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
+        )
+    }
+}
 
 /// Renders the errors of pages as pages (the framework's 404, 405, 413, timeouts, panics)
 /// and adds the pages' security headers.
-pub async fn render_pages(request: Request, next: Next) -> Response {
+pub async fn render_pages(policy: &PagePolicy, request: Request, next: Next) -> Response {
     let mut response = render_error_pages(request, next).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy.0.clone());
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::REFERRER_POLICY,

@@ -14,6 +14,7 @@ mod follow_up;
 mod funding;
 mod integrations;
 mod mail;
+mod oidc;
 mod open_data;
 mod operations;
 mod pages;

@@ -132,8 +132,8 @@ async fn update_programme(
 /// it.
 #[utoipa::path(delete, path = "/programmes/{code}/themes/{theme}", tag = "reference",
     params(
-        ("code" = String, Path, description = "Code du programme", example = "education"),
-        ("theme" = String, Path, description = "Code du thème", example = "digital"),
+        ("code" = String, Path, description = "Code du programme", example = "mobilites"),
+        ("theme" = String, Path, description = "Code du thème", example = "velo"),
     ),
     security(("bearer" = [])),
     responses(

@@ -11,6 +11,8 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub last_seen_at: ChronoDateTimeUtc,
     pub notice: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub id_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,8 @@ pub struct Model {
     pub mail_preference: String,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+    pub oidc_issuer: Option<String>,
+    pub oidc_subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

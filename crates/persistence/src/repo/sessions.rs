@@ -26,6 +26,8 @@ pub struct SessionRow {
     pub last_seen_at: DateTime<Utc>,
     /// A one-shot notice for the next page.
     pub notice: Option<String>,
+    /// The identity provider's ID token, when the provider opened the session.
+    pub id_token: Option<String>,
 }
 
 /// Stores a new session.
@@ -48,9 +50,27 @@ pub async fn insert(
         created_at: Set(now),
         last_seen_at: Set(now),
         notice: Set(None),
+        id_token: Set(None),
     })
     .exec(conn)
     .await?;
+    Ok(())
+}
+
+/// Keeps the identity provider's ID token of a session it opened (signing out hands it back).
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_id_token(
+    conn: &impl ConnectionTrait,
+    id_hash: &str,
+    id_token: &str,
+) -> Result<(), StoreError> {
+    session::Entity::update_many()
+        .col_expr(session::Column::IdToken, Expr::value(id_token))
+        .filter(session::Column::IdHash.eq(id_hash))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -86,6 +106,7 @@ pub async fn find_alive(
         csrf: row.csrf,
         last_seen_at: row.last_seen_at,
         notice: row.notice,
+        id_token: row.id_token,
     }))
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, sea_query::Expr,
 };
 use terrain_domain::{
     DisplayName, Email, MailPreference, ProgrammeCode, Role, Scope, TerritoryId, User,
@@ -68,6 +68,8 @@ pub async fn insert(
         mail_preference: Set(MailPreference::Instant.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        oidc_issuer: Set(None),
+        oidc_subject: Set(None),
     };
     let inserted = user::Entity::insert(model)
         .exec_with_returning(conn)
@@ -283,4 +285,66 @@ pub async fn set_password_hash(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// The account linked to `subject` at the identity provider `issuer`, if any.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_by_subject(
+    conn: &impl ConnectionTrait,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<User>, StoreError> {
+    match user::Entity::find()
+        .filter(user::Column::OidcIssuer.eq(issuer))
+        .filter(user::Column::OidcSubject.eq(subject))
+        .one(conn)
+        .await?
+    {
+        Some(model) => to_user(conn, model).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The account of an address, if any.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_by_email(
+    conn: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<(User, Option<String>)>, StoreError> {
+    match user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(conn)
+        .await?
+    {
+        Some(model) => {
+            let linked = model.oidc_subject.clone();
+            to_user(conn, model).await.map(|u| Some((u, linked)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Links an account to `subject` at `issuer`, if it is linked to no one yet. Returns whether it
+/// did.
+///
+/// # Errors
+/// [`StoreError::Conflict`] when another account holds that subject.
+pub async fn link_subject(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    issuer: &str,
+    subject: &str,
+) -> Result<bool, StoreError> {
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::OidcIssuer, Expr::value(issuer))
+        .col_expr(user::Column::OidcSubject, Expr::value(subject))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::OidcSubject.is_null())
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
 }

@@ -51,9 +51,30 @@ fn label(field: &str) -> String {
     .to_owned()
 }
 
-fn sign_in_form(viewer: &Viewer, email: &str, retour: &str, errors: &FormErrors) -> Markup {
+fn sign_in_form(
+    state: &WebState,
+    viewer: &Viewer,
+    email: &str,
+    retour: &str,
+    errors: &FormErrors,
+) -> Markup {
+    let provider = state.app.settings().auth.oidc.as_ref();
+    let federated = if is_local_path(retour) {
+        format!(
+            "/auth/oidc/login?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("retour", retour)
+                .finish()
+        )
+    } else {
+        "/auth/oidc/login".to_owned()
+    };
     html! {
         h1 { "Se connecter" }
+        @if let Some(provider) = provider {
+            p { a.button href=(federated) { (provider.label) } }
+            p.hint { "Pour les agents de l'État et des collectivités. Sinon, avec votre adresse et votre mot de passe :" }
+        }
         (errors.summary(&label))
         form.stack method="post" action="/connexion" novalidate {
             (token(viewer.csrf()))
@@ -73,12 +94,16 @@ fn sign_in_form(viewer: &Viewer, email: &str, retour: &str, errors: &FormErrors)
 }
 
 /// `GET /connexion`.
-pub async fn show_sign_in(viewer: Viewer, Query(query): Query<SignInQuery>) -> Response {
+pub async fn show_sign_in(
+    State(state): State<WebState>,
+    viewer: Viewer,
+    Query(query): Query<SignInQuery>,
+) -> Response {
     if let Some(session) = viewer.session() {
         return Redirect::to(&landing(session.user.role, query.retour.as_deref())).into_response();
     }
     let retour = query.retour.unwrap_or_default();
-    let mut body = sign_in_form(&viewer, "", &retour, &FormErrors::none());
+    let mut body = sign_in_form(&state, &viewer, "", &retour, &FormErrors::none());
     if query.session.as_deref() == Some("terminee") {
         body = html! { p.notice role="status" { "Vous êtes déconnecté·e." } (body) };
     }
@@ -139,7 +164,7 @@ pub async fn sign_in(
         }
         Err(other) => return Err(other.into()),
     };
-    let body = sign_in_form(&viewer, &form.email, &form.retour, &errors);
+    let body = sign_in_form(&state, &viewer, &form.email, &form.retour, &errors);
     let page = Page::new("Se connecter — erreur", viewer, body);
     Ok(match retry_after {
         Some(seconds) => too_many(page, seconds),
@@ -162,7 +187,13 @@ pub async fn sign_out(
 ) -> Result<Response, PageError> {
     signed.viewer.check(&form.csrf)?;
     sessions::end(&state.app, &signed.session.cookie).await?;
-    let mut response = Redirect::to("/connexion?session=terminee").into_response();
+    // A session the provider opened ends there too: the provider then sends the browser back.
+    let to = match &signed.session.id_token {
+        Some(id_token) => terrain_app::oidc::end_session_url(&state.app, id_token).await,
+        None => None,
+    };
+    let mut response =
+        Redirect::to(to.as_deref().unwrap_or("/connexion?session=terminee")).into_response();
     if let Ok(cookie) = HeaderValue::from_str(&expired_session_cookie(state.secure_cookies)) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

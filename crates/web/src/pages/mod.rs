@@ -9,6 +9,7 @@ mod event_form;
 mod follow_up;
 mod funds;
 mod instruction;
+mod oidc;
 mod open_data;
 mod password;
 mod programmes;
@@ -52,6 +53,8 @@ pub fn router() -> Router<WebState> {
             get(account::show_sign_in).post(account::sign_in),
         )
         .route("/deconnexion", post(account::sign_out))
+        .route("/auth/oidc/login", get(oidc::start_sign_in))
+        .route("/auth/oidc/callback", get(oidc::finish_sign_in))
         .route(
             "/inscription",
             get(account::show_registration).post(account::register),
