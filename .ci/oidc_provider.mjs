@@ -23,7 +23,7 @@ const configuration = {
     client_id: "terrain",
     client_secret: "terrain-oidc-secret-for-tests-only",
     redirect_uris: [`${terrain}/auth/oidc/callback`],
-    post_logout_redirect_uris: [`${terrain}/connexion`],
+    post_logout_redirect_uris: [`${terrain}/connexion?session=terminee`],
     grant_types: ["authorization_code"],
     response_types: ["code"],
     userinfo_signed_response_alg: "RS256",

@@ -92,7 +92,8 @@ def watch(page: Page):
     error page on purpose (404, 422…)."""
     def console(message):
         expected = message.location.get("url") == page.url and "the server responded with a status of 4" in message.text
-        if message.type == "error" and not expected:
+        # Terrain's pages only: the identity provider's own pages are not ours to judge.
+        if message.type == "error" and not expected and page.url.startswith(BASE):
             PROBLEMS.append(f"{page.url}: {message.text} ({message.location.get('url')})")
     page.on("console", console)
     page.on("pageerror", lambda e: PROBLEMS.append(f"{page.url}: {e}"))
@@ -408,6 +409,74 @@ def follow_up_journey(browser):
     national.close()
 
 
+OIDC = os.environ.get("OIDC_BASE", "http://127.0.0.1:18091")
+
+
+def provider_sign_in(page: Page, login: str):
+    """The provider's own login page (oidc-provider's development interactions)."""
+    page.wait_for_url(re.compile(re.escape(OIDC) + r"/interaction/"))
+    page.locator("input[name=login]").fill(login)
+    page.locator("input[name=password]").fill("n'importe quel mot de passe")
+    page.locator("button[type=submit]").click()
+
+
+def proconnect_journey(browser):
+    """Through a real OpenID provider: a known administrator lands on /instruction, a new person
+    on /espace as a lead; a tampered state is refused with a page; signing out ends both
+    sessions (the provider asks for its login again)."""
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    watch(page)
+    page.goto(BASE + "/connexion")
+    page.get_by_role("link", name="S'identifier avec ProConnect").click()
+    provider_sign_in(page, "agent.lyon")
+    expect(page).to_have_url(BASE + "/instruction")
+    expect(page.get_by_role("banner")).to_contain_text("Instruction Lyon")
+    audit(page, "proconnect-admin")
+
+    # Signing out ends Terrain's session, then the provider's.
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(re.escape(OIDC) + r"/session/end"))
+    page.locator("button[type=submit]").first.click()
+    # The provider sends back the `state` Terrain gave it.
+    expect(page).to_have_url(re.compile(re.escape(BASE + "/connexion?session=terminee") + r"(&state=.+)?$"))
+    expect(page.get_by_text("Vous êtes déconnecté·e.")).to_be_visible()
+    page.goto(BASE + "/instruction")
+    expect(page).to_have_url(re.compile(re.escape(BASE) + r"/connexion\?retour="))
+    page.get_by_role("link", name="S'identifier avec ProConnect").click()
+    page.wait_for_url(re.compile(re.escape(OIDC) + r"/interaction/"))
+    expect(page.locator("input[name=login]")).to_be_visible()
+    context.close()
+
+    # Someone Terrain has never seen becomes a lead.
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    watch(page)
+    page.goto(BASE + "/auth/oidc/login")
+    provider_sign_in(page, "nouvelle.personne")
+    expect(page).to_have_url(BASE + "/espace")
+    expect(page.get_by_role("banner")).to_contain_text("Nouvelle Personne")
+    expect(page.get_by_role("heading", name="Mes projets")).to_be_visible()
+    context.close()
+
+    # A state that is not the one sent: a refusal page, and nobody signed in.
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    watch(page)
+
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.url.startswith(OIDC + "/auth?") else None)
+    page.goto(BASE + "/auth/oidc/login")
+    page.wait_for_url(re.compile(re.escape(OIDC) + r"/interaction/"))
+    state = re.search(r"[?&]state=([^&]+)", sent[0]).group(1)
+    page.goto(BASE + f"/auth/oidc/callback?code=un-code&state=x{state}")
+    expect(page.get_by_role("heading", name="Connexion interrompue")).to_be_visible()
+    audit(page, "proconnect-refused")
+    page.goto(BASE + "/instruction")
+    expect(page).to_have_url(re.compile(re.escape(BASE) + r"/connexion\?retour="))
+    context.close()
+
+
 def launch(p):
     return p.chromium.launch(
         executable_path="/usr/bin/chromium",
@@ -592,6 +661,7 @@ def main():
         reviewer_journey(browser)
         conversation_journey(browser)
         follow_up_journey(browser)
+        proconnect_journey(browser)
         browser.close()
     assert not PROBLEMS, "console errors: " + "; ".join(PROBLEMS)
     print(f"pages OK: {len(CHECKED)} page views checked by axe-core (0 violations), "
@@ -605,6 +675,9 @@ if __name__ == "__main__":
     elif os.environ.get("PAGES_ONLY") == "conversation":
         with sync_playwright() as p:
             conversation_journey(launch(p))
+    elif os.environ.get("PAGES_ONLY") == "proconnect":
+        with sync_playwright() as p:
+            proconnect_journey(launch(p))
     elif os.environ.get("PAGES_ONLY") == "follow_up":
         with sync_playwright() as p:
             follow_up_journey(launch(p))
