@@ -12,6 +12,7 @@ mod errors;
 mod events;
 mod follow_up;
 mod funding;
+mod instances;
 mod integrations;
 mod mail;
 mod oidc;
