@@ -329,20 +329,7 @@ pub async fn put_report(
             ..Default::default()
         };
         settle(app, &txn, id, change).await?;
-        history::append(
-            &txn,
-            id,
-            &HistoryEntry {
-                at: now,
-                actor_id: actor.id,
-                actor_role: actor.role,
-                change: Change::Report,
-                comment: None,
-                batch: None,
-                reasons: Vec::new(),
-            },
-        )
-        .await?;
+        history::append(&txn, id, &HistoryEntry::by(actor, now, Change::Report)).await?;
         txn.commit().await?;
         Ok(report)
     })
@@ -410,18 +397,14 @@ pub async fn pay(
         history::append(
             &txn,
             id,
-            &HistoryEntry {
-                at: now,
-                actor_id: actor.id,
-                actor_role: actor.role,
-                change: Change::Payment {
+            &HistoryEntry::by(
+                actor,
+                now,
+                Change::Payment {
                     support: support.id,
                     amount,
                 },
-                comment: None,
-                batch: None,
-                reasons: Vec::new(),
-            },
+            ),
         )
         .await?;
         txn.commit().await?;

@@ -172,6 +172,21 @@ pub struct HistoryEntry {
     pub reasons: Vec<crate::conversation::CorrectionReason>,
 }
 
+impl HistoryEntry {
+    /// An entry of `actor` at `at`, with no comment, batch or reason.
+    pub fn by(actor: &crate::Actor, at: DateTime<Utc>, change: Change) -> Self {
+        HistoryEntry {
+            at,
+            actor_id: actor.id,
+            actor_role: actor.role,
+            change,
+            comment: None,
+            batch: None,
+            reasons: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

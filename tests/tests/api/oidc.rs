@@ -306,13 +306,7 @@ async fn sign_in(app: &TestApp) -> (reqwest::Response, String, String) {
         at_provider.text().await.unwrap_or_default()
     );
     let callback = at(app, &location(&at_provider));
-    let answer = app
-        .client
-        .get(&callback)
-        .header(header::COOKIE, format!("terrain_oidc={flow}"))
-        .send()
-        .await
-        .expect("callback");
+    let answer = follow(app, &callback, &flow).await;
     (answer, callback, flow)
 }
 
@@ -323,6 +317,16 @@ fn location(response: &reqwest::Response) -> String {
         .and_then(|v| v.to_str().ok())
         .expect("location")
         .to_owned()
+}
+
+/// The callback, followed with the flow cookie `flow`.
+async fn follow(app: &TestApp, callback: &str, flow: &str) -> reqwest::Response {
+    app.client
+        .get(callback)
+        .header(header::COOKIE, format!("terrain_oidc={flow}"))
+        .send()
+        .await
+        .expect("callback")
 }
 
 /// The callback as the browser follows it: the test app listens on a port drawn at start, so
@@ -541,13 +545,7 @@ async fn a_wrong_state_or_a_replayed_code_signs_nobody_in() {
     let callback = at(&app, &location(&at_provider));
 
     let tampered = callback.replace("state=", "state=x");
-    let answer = app
-        .client
-        .get(&tampered)
-        .header(header::COOKIE, format!("terrain_oidc={flow}"))
-        .send()
-        .await
-        .expect("callback");
+    let answer = follow(&app, &tampered, &flow).await;
     assert_eq!(answer.status(), 400);
     assert!(
         answer
@@ -570,22 +568,10 @@ async fn a_wrong_state_or_a_replayed_code_signs_nobody_in() {
         .expect("callback");
     assert_eq!(forged.status(), 400);
 
-    let first = app
-        .client
-        .get(&callback)
-        .header(header::COOKIE, format!("terrain_oidc={flow}"))
-        .send()
-        .await
-        .expect("callback");
+    let first = follow(&app, &callback, &flow).await;
     assert_eq!(first.status(), 303);
     // The same answer of the provider, replayed (with the cookie kept): the code is spent.
-    let replay = app
-        .client
-        .get(&callback)
-        .header(header::COOKIE, format!("terrain_oidc={flow}"))
-        .send()
-        .await
-        .expect("callback");
+    let replay = follow(&app, &callback, &flow).await;
     assert_eq!(replay.status(), 400);
     assert!(set_cookie(&replay, "terrain_session").is_none());
 }
