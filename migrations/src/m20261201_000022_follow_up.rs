@@ -269,6 +269,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // A project's page reads all the measurements of its indicators at once.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_measurements_project")
+                    .table(Measurements::Table)
+                    .col(Measurements::ProjectId)
+                    .col(Measurements::MeasuredOn)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()

@@ -518,19 +518,31 @@ pub async fn insert_bulk(conn: &impl ConnectionTrait, bulk: &Bulk) -> Result<(),
         .exec(conn)
         .await?;
     }
+    // The latest date measured of each indicator, as the incremental path keeps it.
+    let mut latest: HashMap<Uuid, (NaiveDate, DateTime<Utc>, Uuid)> = HashMap::new();
+    for (m, ..) in &bulk.measurements {
+        let key = (m.measured_on, m.created_at, m.id);
+        let entry = latest.entry(m.indicator_id).or_insert(key);
+        if key > *entry {
+            *entry = key;
+        }
+    }
     for chunk in bulk.indicators.chunks(CHUNK) {
-        indicator::Entity::insert_many(chunk.iter().map(|(i, by)| indicator::ActiveModel {
-            id: Set(i.id),
-            project_id: Set(i.project_id),
-            name: Set(i.name.clone()),
-            unit: Set(i.unit.clone()),
-            baseline: Set(i.baseline),
-            target: Set(i.target),
-            latest_value: Set(i.latest),
-            latest_on: Set(None),
-            latest_at: Set(None),
-            created_at: Set(i.created_at),
-            created_by: Set(*by),
+        indicator::Entity::insert_many(chunk.iter().map(|(i, by)| {
+            let last = latest.get(&i.id);
+            indicator::ActiveModel {
+                id: Set(i.id),
+                project_id: Set(i.project_id),
+                name: Set(i.name.clone()),
+                unit: Set(i.unit.clone()),
+                baseline: Set(i.baseline),
+                target: Set(i.target),
+                latest_value: Set(i.latest),
+                latest_on: Set(last.map(|l| l.0)),
+                latest_at: Set(last.map(|l| l.1)),
+                created_at: Set(i.created_at),
+                created_by: Set(*by),
+            }
         }))
         .exec(conn)
         .await?;
@@ -550,22 +562,6 @@ pub async fn insert_bulk(conn: &impl ConnectionTrait, bulk: &Bulk) -> Result<(),
         }))
         .exec(conn)
         .await?;
-    }
-    // The latest date measured of each indicator, as the incremental path keeps it.
-    for (indicator, _) in &bulk.indicators {
-        if let Some(last) = bulk
-            .measurements
-            .iter()
-            .filter(|(m, ..)| m.indicator_id == indicator.id)
-            .max_by_key(|(m, ..)| (m.measured_on, m.created_at, m.id))
-        {
-            indicator::Entity::update_many()
-                .col_expr(indicator::Column::LatestOn, Expr::value(last.0.measured_on))
-                .col_expr(indicator::Column::LatestAt, Expr::value(last.0.created_at))
-                .filter(indicator::Column::Id.eq(indicator.id))
-                .exec(conn)
-                .await?;
-        }
     }
     for chunk in bulk.reports.chunks(CHUNK) {
         report::Entity::insert_many(chunk.iter().map(|(project, r, by)| report::ActiveModel {
