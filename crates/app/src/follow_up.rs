@@ -45,25 +45,90 @@ pub struct FollowUpView {
 /// # Errors
 /// 404 when missing or invisible.
 pub async fn view(app: &App, viewer: Option<&Actor>, id: Uuid) -> Result<FollowUpView, AppError> {
-    let project = visible(app, viewer, id).await?;
+    of(app, visible(app, viewer, id).await?).await
+}
+
+/// The follow-up of a project its caller has already read and checked (a project page).
+///
+/// # Errors
+/// When the database fails.
+pub async fn of(app: &App, project: Project) -> Result<FollowUpView, AppError> {
+    let conn = app.store().reader();
+    let id = project.id;
+    Ok(FollowUpView {
+        milestones: repo::milestones(conn, id).await?,
+        indicators: indicators_of(app, id).await?,
+        report: repo::report(conn, id).await?,
+        payments: repo::payments(conn, id).await?,
+        supports: supports::for_project(conn, id).await?,
+        project,
+    })
+}
+
+async fn indicators_of(
+    app: &App,
+    id: Uuid,
+) -> Result<Vec<(Indicator, Vec<Measurement>)>, AppError> {
     let conn = app.store().reader();
     let mut measured = repo::measurements(conn, id).await?;
-    let indicators = repo::indicators(conn, id)
+    Ok(repo::indicators(conn, id)
         .await?
         .into_iter()
         .map(|i| {
             let values = measured.remove(&i.id).unwrap_or_default();
             (i, values)
         })
-        .collect();
-    Ok(FollowUpView {
-        milestones: repo::milestones(conn, id).await?,
-        indicators,
-        report: repo::report(conn, id).await?,
-        payments: repo::payments(conn, id).await?,
-        supports: supports::for_project(conn, id).await?,
-        project,
-    })
+        .collect())
+}
+
+/// A project's milestones, with the project (its progress).
+///
+/// # Errors
+/// 404 when missing or invisible.
+pub async fn milestones(
+    app: &App,
+    viewer: Option<&Actor>,
+    id: Uuid,
+) -> Result<(Project, Vec<Milestone>), AppError> {
+    let project = visible(app, viewer, id).await?;
+    Ok((project, repo::milestones(app.store().reader(), id).await?))
+}
+
+/// A project's indicators with their measurements.
+///
+/// # Errors
+/// 404 when missing or invisible.
+pub async fn indicators(
+    app: &App,
+    viewer: Option<&Actor>,
+    id: Uuid,
+) -> Result<Vec<(Indicator, Vec<Measurement>)>, AppError> {
+    visible(app, viewer, id).await?;
+    indicators_of(app, id).await
+}
+
+/// A project's final report.
+///
+/// # Errors
+/// 404 when missing, invisible, or without a report.
+pub async fn report(app: &App, viewer: Option<&Actor>, id: Uuid) -> Result<Report, AppError> {
+    visible(app, viewer, id).await?;
+    repo::report(app.store().reader(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A project's payments, with the project (what was granted and paid).
+///
+/// # Errors
+/// 404 when missing or invisible.
+pub async fn payments(
+    app: &App,
+    viewer: Option<&Actor>,
+    id: Uuid,
+) -> Result<(Project, Vec<Payment>), AppError> {
+    let project = visible(app, viewer, id).await?;
+    Ok((project, repo::payments(app.store().reader(), id).await?))
 }
 
 /// The project, once `actor` may record its follow-up (`intent`) and it is validated.

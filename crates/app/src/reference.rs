@@ -105,6 +105,14 @@ pub struct ProgrammeInput {
     pub themes: Vec<(String, String)>,
 }
 
+/// Reads the programmes again after a change committed here. The change is made whatever
+/// comes of it: should the read fail, the next one (within a second) catches up.
+async fn refresh(app: &App) {
+    if let Err(error) = app.refresh_catalogue().await {
+        tracing::warn!(%error, "programmes changed but not read again yet");
+    }
+}
+
 fn duplicate(theme: &str) -> AppError {
     AppError::Conflict(format!(
         "Le thème « {theme} » figure déjà dans ce programme (ou deux fois dans la demande)."
@@ -157,7 +165,7 @@ pub async fn create_programme(
             other => other.into(),
         })?;
     txn.commit().await?;
-    app.refresh_catalogue().await?;
+    refresh(app).await;
     Ok(programme)
 }
 
@@ -210,7 +218,7 @@ pub async fn update_programme(
         .await?
         .ok_or(AppError::NotFound)?;
     txn.commit().await?;
-    app.refresh_catalogue().await?;
+    refresh(app).await;
     Ok(updated)
 }
 
@@ -237,7 +245,7 @@ pub async fn remove_theme(
         }
     }
     txn.commit().await?;
-    app.refresh_catalogue().await?;
+    refresh(app).await;
     Ok(())
 }
 

@@ -271,7 +271,7 @@ async fn project_page(
     let detail = &detail;
     let project = &detail.project;
     let talk = conversation::load(state, &actor, project).await?;
-    let results = terrain_app::follow_up::view(&state.app, Some(&actor), id).await?;
+    let results = terrain_app::follow_up::of(&state.app, project.clone()).await?;
     let catalogue = state.app.catalogue();
     let since = history
         .iter()

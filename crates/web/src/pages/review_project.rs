@@ -100,7 +100,7 @@ async fn render(
         Vec::new()
     };
     let talk = conversation::load(state, &actor, project).await?;
-    let results = terrain_app::follow_up::view(&state.app, Some(&actor), id).await?;
+    let results = terrain_app::follow_up::of(&state.app, project.clone()).await?;
     let catalogue = state.app.catalogue();
     let suffix = if back.is_empty() {
         String::new()

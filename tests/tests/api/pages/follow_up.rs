@@ -209,6 +209,16 @@ async fn a_reviewer_records_a_payment_and_one_above_the_grant_is_refused_next_to
     );
     let project = app.get_json(&format!("/api/v1/projects/{pid}")).await;
     assert_eq!(project["paid_cents"], 100_050);
+    // The dashboard's « Résultats » count it too.
+    let dashboard = Browser::new(&app).get("/").await;
+    assert!(dashboard.text().contains("Résultats"));
+    assert!(
+        dashboard
+            .body
+            .contains("data-figure=\"education.results.paid_cents\" data-value=\"100050\""),
+        "{}",
+        dashboard.text()
+    );
 }
 
 #[tokio::test]

@@ -34,10 +34,11 @@ pub(super) async fn list_milestones(
     viewer: MaybeUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<MilestoneList>, ApiError> {
-    let view = follow_up::view(&state.app, viewer.actor().as_ref(), id).await?;
+    let (project, milestones) =
+        follow_up::milestones(&state.app, viewer.actor().as_ref(), id).await?;
     Ok(Json(MilestoneList {
-        progress: view.project.follow_up.progress(),
-        items: view.milestones.into_iter().map(Into::into).collect(),
+        progress: project.follow_up.progress(),
+        items: milestones.into_iter().map(Into::into).collect(),
     }))
 }
 
@@ -111,10 +112,9 @@ pub(super) async fn list_indicators(
     viewer: MaybeUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<IndicatorList>, ApiError> {
-    let view = follow_up::view(&state.app, viewer.actor().as_ref(), id).await?;
+    let indicators = follow_up::indicators(&state.app, viewer.actor().as_ref(), id).await?;
     Ok(Json(IndicatorList {
-        items: view
-            .indicators
+        items: indicators
             .into_iter()
             .map(|(i, m)| IndicatorView::of(i, m))
             .collect(),
@@ -198,8 +198,7 @@ pub(super) async fn get_report(
     viewer: MaybeUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ReportView>, ApiError> {
-    let view = follow_up::view(&state.app, viewer.actor().as_ref(), id).await?;
-    let report = view.report.ok_or(terrain_app::AppError::NotFound)?;
+    let report = follow_up::report(&state.app, viewer.actor().as_ref(), id).await?;
     Ok(Json(report.into()))
 }
 
@@ -239,11 +238,11 @@ pub(super) async fn list_payments(
     viewer: MaybeUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<PaymentList>, ApiError> {
-    let view = follow_up::view(&state.app, viewer.actor().as_ref(), id).await?;
+    let (project, payments) = follow_up::payments(&state.app, viewer.actor().as_ref(), id).await?;
     Ok(Json(PaymentList {
-        paid_cents: view.project.follow_up.paid_cents,
-        granted_cents: view.project.granted_cents,
-        items: view.payments.into_iter().map(Into::into).collect(),
+        paid_cents: project.follow_up.paid_cents,
+        granted_cents: project.granted_cents,
+        items: payments.into_iter().map(Into::into).collect(),
     }))
 }
 
