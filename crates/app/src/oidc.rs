@@ -10,10 +10,15 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use openidconnect::{
-    AdditionalClaims, AuthenticationFlow, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    UserInfoClaims,
-    core::{CoreClient, CoreGenderClaim, CoreProviderMetadata, CoreResponseType},
+    AdditionalClaims, AdditionalProviderMetadata, AuthenticationFlow, AuthorizationCode, ClientId,
+    ClientSecret, CsrfToken, EndSessionUrl, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl, Scope, UserInfoClaims,
+    core::{
+        CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod,
+        CoreGenderClaim, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+        CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType,
+        CoreSubjectIdentifierType,
+    },
     http,
 };
 use secrecy::ExposeSecret;
@@ -72,6 +77,30 @@ struct ProConnectClaims {
 }
 
 impl AdditionalClaims for ProConnectClaims {}
+
+/// What RP-initiated logout adds to the provider's metadata.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EndSession {
+    end_session_endpoint: Option<EndSessionUrl>,
+}
+
+impl AdditionalProviderMetadata for EndSession {}
+
+/// The provider's metadata, its end of session endpoint included.
+type Metadata = ProviderMetadata<
+    EndSession,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
 
 /// The sign-in in progress, in its signed cookie.
 #[derive(Debug, Serialize, Deserialize)]
@@ -157,31 +186,15 @@ async fn send(
     Ok(answer)
 }
 
-/// The provider's metadata, and its end of session endpoint (not part of the core metadata).
-async fn discover(
-    app: &App,
-    client: &reqwest::Client,
-) -> Result<(CoreProviderMetadata, Option<String>), Refusal> {
+/// The provider's metadata (endpoints, keys, end of session), discovered from its issuer.
+async fn discover(app: &App, client: &reqwest::Client) -> Result<Metadata, Refusal> {
     let settings = settings(app)?;
     let issuer =
         IssuerUrl::new(settings.issuer.clone()).map_err(|e| Refusal::Unavailable(e.to_string()))?;
     let http = |request| send(client.clone(), request);
-    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
+    Metadata::discover_async(issuer, &http)
         .await
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
-    let well_known = format!(
-        "{}/.well-known/openid-configuration",
-        settings.issuer.trim_end_matches('/')
-    );
-    let end_session = match client.get(well_known).send().await {
-        Ok(response) => response
-            .json::<serde_json::Value>()
-            .await
-            .ok()
-            .and_then(|v| v["end_session_endpoint"].as_str().map(str::to_owned)),
-        Err(_) => None,
-    };
-    Ok((metadata, end_session))
+        .map_err(|e| Refusal::Unavailable(e.to_string()))
 }
 
 fn redirect_url(app: &App) -> Result<RedirectUrl, Refusal> {
@@ -210,7 +223,7 @@ pub struct Started {
 pub async fn begin(app: &App, retour: Option<String>) -> Result<Started, Refusal> {
     let settings = settings(app)?;
     let http = http_client()?;
-    let (metadata, _) = discover(app, &http).await?;
+    let metadata = discover(app, &http).await?;
     let client = CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(settings.client_id.clone()),
@@ -291,7 +304,7 @@ pub async fn finish(
         .code
         .ok_or_else(|| Refusal::Code("no code".into()))?;
     let http_client = http_client()?;
-    let (metadata, _) = discover(app, &http_client).await?;
+    let metadata = discover(app, &http_client).await?;
     let client = CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(settings.client_id.clone()),
@@ -388,8 +401,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// (the local session is ended anyway).
 pub async fn end_session_url(app: &App, id_token: &str) -> Option<String> {
     let http = http_client().ok()?;
-    let (_, end_session) = discover(app, &http).await.ok()?;
-    let mut url = url::Url::parse(&end_session?).ok()?;
+    let metadata = discover(app, &http).await.ok()?;
+    let mut url = metadata
+        .additional_metadata()
+        .end_session_endpoint
+        .as_ref()?
+        .url()
+        .clone();
     url.query_pairs_mut()
         .append_pair("id_token_hint", id_token)
         .append_pair(
